@@ -1,0 +1,1 @@
+"""newsbot: collect Naver News into a clean, verifiable Markdown corpus."""

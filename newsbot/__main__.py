@@ -1,0 +1,105 @@
+"""Command line: ``python -m newsbot extract|verify`` (the crawl itself is ``scrapy crawl``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from newsbot.article import decode_html, extract_article
+from newsbot.dates import now_kst, parse_naver_datetime, to_iso
+from newsbot.errors import NewsbotError
+from newsbot.render import render_article
+from newsbot.verify import verify_text
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _fail(message: str) -> int:
+    print(f"newsbot: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    try:
+        raw = Path(args.path).read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {args.path}: {exc.strerror or exc}")
+    crawled_at = to_iso(now_kst())
+    if args.crawled_at:
+        parsed = parse_naver_datetime(args.crawled_at)
+        if parsed is None:
+            return _fail(f"--crawled-at is not a date and time: {args.crawled_at!r}")
+        crawled_at = to_iso(parsed)
+    try:
+        article = extract_article(args.url, decode_html(raw, args.content_type), crawled_at=crawled_at)
+    except NewsbotError as exc:
+        return _fail(f"{args.path}: {exc}")
+    if args.format == "markdown":
+        sys.stdout.write(render_article(article.to_dict(), args.template))
+    else:
+        sys.stdout.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    bad = 0
+    for name in args.files:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason: str | None = f"unreadable: {exc}"
+        else:
+            reason = verify_text(text)
+        if reason:
+            bad += 1
+            print(f"{name}: {reason}", file=sys.stderr)
+    print(f"{len(args.files) - bad} ok, {bad} failed")
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newsbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    extract = commands.add_parser(
+        "extract", help="extract one saved article page", description="Extract one saved page."
+    )
+    extract.add_argument("path", help="the saved HTML page")
+    extract.add_argument("--url", required=True, help="the address the page was fetched from")
+    extract.add_argument("--format", choices=("json", "markdown"), default="json")
+    extract.add_argument(
+        "--content-type",
+        help="the HTTP Content-Type it was served with, e.g. 'text/html;charset=EUC-KR' "
+        "(default: UTF-8 if the bytes are valid UTF-8, else the page's own declaration)",
+    )
+    extract.add_argument("--crawled-at", help="crawl time to record (default: now, Korea time)")
+    extract.add_argument("--template", help="a Jinja2 template file instead of the packaged one")
+    extract.set_defaults(func=_cmd_extract)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check written Markdown files against their content_hash",
+        description="Check that each file's body hashes to its front matter's content_hash.",
+    )
+    verify.add_argument("files", nargs="+")
+    verify.set_defaults(func=_cmd_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""From page to finished item: extraction, normalisation and hashing as plain functions.
+
+The pipelines call ``normalize_article`` and ``hash_article``; ``extract_article`` runs the
+same steps for the ``extract`` command and re-processing, so both give identical items.
+"""
+
+from __future__ import annotations
+
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+from newsbot.errors import ArticleMismatch, InvalidArticleUrl
+from newsbot.hashing import content_hash
+from newsbot.items import Article
+from newsbot.pages import parse_page
+from newsbot.text import clean_inline, normalize_text
+from newsbot.urls import ArticleId, parse_article_url
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Decode a saved or fetched page.
+
+    The HTTP ``Content-Type`` charset wins when given. Without it, bytes that are valid
+    UTF-8 are UTF-8 (saved pages are often re-encoded without fixing their
+    ``<meta charset=euc-kr>``); otherwise the BOM, the ``<meta>`` declaration and then
+    detection decide, with EUC-KR read as its superset CP949.
+    """
+    if not content_type:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    _, text = html_to_unicode(content_type, body, default_encoding="cp949")
+    return text
+
+
+def normalize_article(article: Article) -> Article:
+    """Every text field cleaned in place (NFC, invisibles out, whitespace collapsed)."""
+    article.title = clean_inline(article.title) or ""
+    article.publisher = clean_inline(article.publisher)
+    article.categories = [c for c in (clean_inline(x) for x in article.categories) if c]
+    article.category = clean_inline(article.category)
+    if article.subtitle is not None:
+        lines = [clean_inline(line) for line in article.subtitle.split("\n")]
+        article.subtitle = "\n".join(line for line in lines if line) or None
+    for author in article.authors:
+        author["name"] = clean_inline(author["name"]) or ""
+        author["email"] = clean_inline(author["email"])
+    article.authors = [a for a in article.authors if a["name"]]
+    article.author = ", ".join(a["name"] for a in article.authors) or None
+    for image in article.images:
+        image["url"] = clean_inline(image["url"]) or ""
+        image["caption"] = clean_inline(image["caption"])
+    article.original_url = clean_inline(article.original_url)
+    article.content = normalize_text(article.content)
+    return article
+
+
+def hash_article(article: Article) -> Article:
+    """Set ``content_hash`` from ``content`` (see ``newsbot.hashing``)."""
+    article.content_hash = content_hash(article.content)
+    return article
+
+
+def finalize(article: Article) -> Article:
+    """What the item pipelines do to a page's fields, in the same order."""
+    return hash_article(normalize_article(article))
+
+
+def extract_article(url: str, html: str, *, crawled_at: str | None) -> Article:
+    """Extract, normalise and hash the article at ``url`` from its page ``html``.
+
+    Raises ``InvalidArticleUrl`` for a URL that is not a Naver article, and an
+    ``ExtractError`` subclass for a page that is not an article newsbot knows.
+    """
+    article_id = parse_article_url(url)
+    selector = Selector(text=html)
+    declared = declared_article_id(selector)
+    if declared is not None and declared != article_id:
+        raise ArticleMismatch(f"the page is article {declared.key}, not {article_id.key}")
+    page = parse_page(article_id, selector)
+    return finalize(page.to_article(crawled_at))
+
+
+def declared_article_id(selector: Selector) -> ArticleId | None:
+    """The article a page says it is (its ``og:url``), if that is an article URL."""
+    og_url = selector.css('meta[property="og:url"]::attr(content)').get()
+    try:
+        return parse_article_url(og_url) if og_url else None
+    except InvalidArticleUrl:
+        return None

@@ -1,0 +1,134 @@
+"""The n.news.naver.com article layouts (2022 to today)."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from urllib.parse import parse_qs, urlsplit
+
+from parsel import Selector
+
+from newsbot.authors import Author, merge_authors, parse_byline
+from newsbot.dates import iso_kst
+from newsbot.pages.base import ArticlePage
+from newsbot.pages.body import Body, extract_body
+from newsbot.text import clean_inline
+
+_SECTION_RE = re.compile(r"(?:^|,)\s*section=([0-9A-Za-z]+)")
+_TITLE_SUFFIX_RE = re.compile(r"\s*[:|-]\s*네이버\s*뉴스\s*$")
+
+
+class NNews2023(ArticlePage):
+    """Current n.news layout: body in ``article#dic_area``, press logo image in the header.
+
+    Sample: https://n.news.naver.com/mnews/article/082/0001252309 (seen 2023-11 to 2025-09).
+    """
+
+    name = "nnews-2023"
+    markers = ("article#dic_area",)
+    body_query = "#dic_area"
+
+    def title(self) -> str | None:
+        title = self.first_text(
+            "#title_area ::text", "h2.media_end_head_headline ::text", "h2#title_area::text"
+        )
+        if title:
+            return title
+        fallback = self.meta("og:title") or self.meta("twitter:title") or self.first_text(
+            "title::text"
+        )
+        return _TITLE_SUFFIX_RE.sub("", fallback) if fallback else None
+
+    def publisher(self) -> str | None:
+        press = self.first_text(
+            "img.media_end_head_top_logo_img::attr(alt)",
+            "img.media_end_head_top_logo_img::attr(title)",
+            ".media_end_head_top_logo_text::text",
+        )
+        return press or self.publisher_from_meta()
+
+    def publisher_from_meta(self) -> str | None:
+        creator = self.meta("twitter:creator")
+        if creator:
+            return creator
+        author = self.meta("og:article:author")  # "부산일보 | 네이버"
+        return clean_inline(author.split("|")[0]) if author else None
+
+    def categories(self) -> list[str]:
+        labels = [clean_inline(x) for x in self.sel.css("em.media_end_categorize_item::text").getall()]
+        return list(dict.fromkeys(label for label in labels if label))
+
+    def sid(self) -> str | None:
+        analysis = self.meta("napp-site-analysis") or ""
+        match = _SECTION_RE.search(analysis)
+        if match:
+            return match[1]
+        og_url = self.meta("og:url")
+        if og_url:
+            values = parse_qs(urlsplit(og_url).query).get("sid")
+            if values and values[0].strip():
+                return values[0].strip()
+        return None
+
+    def journalist_names(self) -> list[str]:
+        return self.sel.css("em.media_end_head_journalist_name::text").getall()
+
+    def authors(self) -> list[Author]:
+        bylines: list[Author] = []
+        for text in self.sel.css("span.byline_s").xpath("string()").getall():
+            bylines.extend(parse_byline(text))
+        if not bylines and not self.journalist_names():
+            bylines = self.body.byline_authors
+        return merge_authors(self.journalist_names(), bylines, publisher=self.publisher())
+
+    def published_at(self) -> str | None:
+        return iso_kst(
+            self.first_text("span._ARTICLE_DATE_TIME::attr(data-date-time)")
+        ) or iso_kst(self.first_text("span.media_end_head_info_datestamp_time::text"))
+
+    def modified_at(self) -> str | None:
+        return iso_kst(self.first_text("span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)"))
+
+    def original_url(self) -> str | None:
+        return self.first_text("a.media_end_head_origin_link::attr(href)")
+
+    @cached_property
+    def body(self) -> Body:
+        return extract_body(self.sel.css(self.body_query)[0].root)
+
+
+class NNews2022(NNews2023):
+    """Transitional 2022 layout: the body is a ``div#dic_area``; photos sit in layout tables.
+
+    Sample: https://n.news.naver.com/mnews/article/018/0005316196 (seen 2022-09).
+    """
+
+    name = "nnews-2022"
+    markers = ("div#dic_area",)
+
+
+class NNews2026(NNews2023):
+    """2026 header: press name in ``span.media_end_head_top_press`` (from 2026-03) and the
+    journalist/date block inside ``div.media_end_head_journalist_info`` (from 2026-02).
+
+    Sample: https://n.news.naver.com/mnews/article/421/0008770777 (seen 2026-02).
+    """
+
+    name = "nnews-2026"
+    markers = ("article#dic_area",)
+
+    @classmethod
+    def matches(cls, selector: Selector) -> bool:
+        return super().matches(selector) and bool(
+            selector.css("span.media_end_head_top_press")
+            or selector.css("div.media_end_head_journalist_info")
+        )
+
+    def publisher(self) -> str | None:
+        return self.first_text("span.media_end_head_top_press::text") or super().publisher()
+
+    def journalist_names(self) -> list[str]:
+        names = self.sel.css(
+            ".media_end_head_journalist_info .media_end_head_journalist_name::text"
+        ).getall()
+        return names or super().journalist_names()
