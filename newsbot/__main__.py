@@ -40,7 +40,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             return _fail(f"--crawled-at is not a date and time: {args.crawled_at!r}")
         crawled_at = to_iso(parsed)
     try:
-        article = extract_article(args.url, decode_html(raw, args.content_type), crawled_at=crawled_at)
+        article = extract_article(
+            args.url, decode_html(raw, args.content_type), crawled_at=crawled_at
+        )
     except NewsbotError as exc:
         return _fail(f"{args.path}: {exc}")
     if args.format == "markdown":

@@ -21,7 +21,7 @@ _TITLE_RE = re.compile(
     r"칼럼니스트|기자단)\s*$"
 )
 _BY_RE = re.compile(r"^\s*by\s+", re.IGNORECASE)
-_SPLIT_RE = re.compile(r"\s*(?:[,/·]|\s및\s)\s*")
+_SPLIT_RE = re.compile(r"\s*(?:[,/·]|\s및\s)\s*|(?<=기자)\s+|(?<=특파원)\s+")
 _BRACKETS = "[]()<>{}【】〔〕「」『』"
 # A name: Hangul (2–5 syllables) or words in Latin letters (e.g. "PARK EUN-JEE").
 _NAME_RE = re.compile(r"(?:[가-힣]{2,5}|[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*){0,4})")

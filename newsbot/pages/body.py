@@ -106,7 +106,9 @@ class _Walker:
         elif tag == "table":
             self.brk()
             self.table(el)
-        elif tag == "a" and self.drop_link is not None and self.drop_link.search(el.get("href", "")):
+        elif (
+            tag == "a" and self.drop_link is not None and self.drop_link.search(el.get("href", ""))
+        ):
             return
         elif tag == "img":
             self.image(el, None)
@@ -150,14 +152,18 @@ class _Walker:
             self.photo(table, _text_without_photos(table))
             return
         rows = [
-            [_cell_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+            [
+                _cell_text(cell)
+                for cell in row
+                if isinstance(cell.tag, str) and cell.tag in ("td", "th")
+            ]
             for row in table.iter("tr")
         ]
         rows = [row for row in rows if any(row)]
         if not rows:
             return
         width = max(len(row) for row in rows)
-        if width == 1 or len(rows) == 1 and width <= 1:
+        if width == 1 or (len(rows) == 1 and width <= 1):
             for row in rows:
                 self.body.paragraphs.extend(cell for cell in row if cell)
             return

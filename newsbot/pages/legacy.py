@@ -43,7 +43,9 @@ class LegacyReadNhn(ArticlePage):
         return clean_inline(author.split("|")[0]) if author else None
 
     def categories(self) -> list[str]:
-        labels = [clean_inline(x) for x in self.sel.css("em.guide_categorization_item::text").getall()]
+        labels = [
+            clean_inline(x) for x in self.sel.css("em.guide_categorization_item::text").getall()
+        ]
         return list(dict.fromkeys(label for label in labels if label))
 
     def authors(self) -> list[Author]:

@@ -34,8 +34,8 @@ class NNews2023(ArticlePage):
         )
         if title:
             return title
-        fallback = self.meta("og:title") or self.meta("twitter:title") or self.first_text(
-            "title::text"
+        fallback = (
+            self.meta("og:title") or self.meta("twitter:title") or self.first_text("title::text")
         )
         return _TITLE_SUFFIX_RE.sub("", fallback) if fallback else None
 
@@ -55,7 +55,9 @@ class NNews2023(ArticlePage):
         return clean_inline(author.split("|")[0]) if author else None
 
     def categories(self) -> list[str]:
-        labels = [clean_inline(x) for x in self.sel.css("em.media_end_categorize_item::text").getall()]
+        labels = [
+            clean_inline(x) for x in self.sel.css("em.media_end_categorize_item::text").getall()
+        ]
         return list(dict.fromkeys(label for label in labels if label))
 
     def sid(self) -> str | None:
@@ -82,12 +84,14 @@ class NNews2023(ArticlePage):
         return merge_authors(self.journalist_names(), bylines, publisher=self.publisher())
 
     def published_at(self) -> str | None:
-        return iso_kst(
-            self.first_text("span._ARTICLE_DATE_TIME::attr(data-date-time)")
-        ) or iso_kst(self.first_text("span.media_end_head_info_datestamp_time::text"))
+        return iso_kst(self.first_text("span._ARTICLE_DATE_TIME::attr(data-date-time)")) or iso_kst(
+            self.first_text("span.media_end_head_info_datestamp_time::text")
+        )
 
     def modified_at(self) -> str | None:
-        return iso_kst(self.first_text("span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)"))
+        return iso_kst(
+            self.first_text("span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)")
+        )
 
     def original_url(self) -> str | None:
         return self.first_text("a.media_end_head_origin_link::attr(href)")

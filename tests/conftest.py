@@ -1,0 +1,38 @@
+"""Shared test helpers: fixture pages and their hand-checked expectations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+ARTICLES = TESTS / "fixtures" / "articles"
+FROZEN_CRAWLED_AT = "2026-11-29T12:00:00+09:00"
+
+
+@dataclass(frozen=True)
+class ArticleFixture:
+    name: str
+    body: bytes
+    meta: dict[str, Any]
+    expected: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return str(self.meta["url"])
+
+
+def article_fixtures() -> list[ArticleFixture]:
+    return [
+        ArticleFixture(
+            d.name,
+            (d / "body.html").read_bytes(),
+            json.loads((d / "meta.json").read_text(encoding="utf-8")),
+            json.loads((d / "expected.json").read_text(encoding="utf-8")),
+        )
+        for d in sorted(ARTICLES.iterdir())
+        if (d / "expected.json").exists()
+    ]

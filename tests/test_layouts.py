@@ -1,0 +1,130 @@
+"""Layout selection, field fallback chains and body rules on edited copies of real pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from parsel import Selector
+
+from newsbot.article import extract_article
+from newsbot.errors import ArticleMismatch, ArticleNotFound, EmptyArticle, UnknownLayout
+from newsbot.pages import select_layout
+from newsbot.pages.body import extract_body_html
+from newsbot.pages.nnews import NNews2022, NNews2023, NNews2026
+from tests.conftest import ARTICLES
+
+URL_082 = "https://n.news.naver.com/mnews/article/082/0001252309"
+PAGE_082 = (ARTICLES / "082_0001252309" / "body.html").read_text(encoding="utf-8")
+SPORTS = "/work/shared/fixtures/naver/other/sports_legacy_477_0000073768.html"
+
+
+def _without(html: str, *patterns: str) -> str:
+    for pattern in patterns:
+        html, n = re.subn(pattern, "", html, flags=re.S)
+        assert n, f"pattern not in page: {pattern}"
+    return html
+
+
+def test_select_layout_by_markers() -> None:
+    assert select_layout(Selector(text=PAGE_082)) is NNews2023
+    div_body = PAGE_082.replace('<article id="dic_area"', '<div id="dic_area"').replace(
+        "</article>", "</div>"
+    )
+    assert select_layout(Selector(text=div_body)) is NNews2022
+    press_span = PAGE_082.replace(
+        '<div class="media_end_head_title">',
+        '<span class="media_end_head_top_press">부산일보</span><div class="media_end_head_title">',
+    )
+    assert select_layout(Selector(text=press_span)) is NNews2026
+
+
+def test_unknown_layout_is_a_named_error() -> None:
+    page = PAGE_082.replace('id="dic_area"', 'id="renamed_body"')
+    with pytest.raises(UnknownLayout):
+        extract_article(URL_082, page, crawled_at=None)
+
+
+def test_other_naver_page_is_not_an_article() -> None:
+    with open(SPORTS, encoding="utf-8") as handle:
+        page = handle.read()
+    with pytest.raises((UnknownLayout, ArticleNotFound)):
+        extract_article("https://n.news.naver.com/article/477/0000073768", page, crawled_at=None)
+
+
+def test_deleted_article_page() -> None:
+    page = "<html><head><title>네이버 뉴스</title></head><body><p>없는 기사입니다</p></body></html>"
+    with pytest.raises(ArticleNotFound):
+        extract_article(URL_082, page, crawled_at=None)
+
+
+def test_empty_body_is_an_error_not_an_empty_article() -> None:
+    page = re.sub(
+        r'(<article id="dic_area"[^>]*>).*?(</article>)', r"\1 <br><br> \2", PAGE_082, flags=re.S
+    )
+    with pytest.raises(EmptyArticle):
+        extract_article(URL_082, page, crawled_at=None)
+
+
+def test_page_of_another_article_is_refused() -> None:
+    with pytest.raises(ArticleMismatch):
+        extract_article(
+            "https://n.news.naver.com/article/001/0000000001", PAGE_082, crawled_at=None
+        )
+
+
+def test_title_falls_back_to_og_title() -> None:
+    page = _without(PAGE_082, r'<h2 id="title_area".*?</h2>')
+    assert (
+        extract_article(URL_082, page, crawled_at=None).title
+        == "“올바른 전기사용으로 안전한 겨울 보내세요”"
+    )
+
+
+def test_publisher_fallback_chain() -> None:
+    no_logo = _without(PAGE_082, r"<img[^>]*media_end_head_top_logo_img[^>]*>")
+    assert extract_article(URL_082, no_logo, crawled_at=None).publisher == "부산일보"
+    no_creator = _without(no_logo, r'<meta name="twitter:creator"[^>]*>')
+    assert extract_article(URL_082, no_creator, crawled_at=None).publisher == "부산일보"
+    nothing = _without(no_creator, r'<meta property="og:article:author"[^>]*>')
+    assert extract_article(URL_082, nothing, crawled_at=None).publisher is None
+
+
+def test_author_falls_back_to_byline() -> None:
+    page = _without(PAGE_082, r'<em class="media_end_head_journalist_name">.*?</em>')
+    article = extract_article(URL_082, page, crawled_at=None)
+    assert article.authors == [{"name": "송현수", "email": "songh@busan.com"}]
+
+
+def test_sid_falls_back_to_og_url() -> None:
+    page = _without(PAGE_082, r'<meta name="napp-site-analysis"[^>]*>')
+    assert extract_article(URL_082, page, crawled_at=None).sid == "101"
+
+
+def test_published_falls_back_to_visible_date() -> None:
+    page = PAGE_082.replace('data-date-time="2024-01-22 23:01:01"', "")
+    assert (
+        extract_article(URL_082, page, crawled_at=None).published_at == "2024-01-22T23:01:00+09:00"
+    )
+
+
+def test_body_rules() -> None:
+    body = extract_body_html(
+        '<strong class="media_end_summary">부제 1<br>부제 2</strong>'
+        '<div class="vod_player_wrap"><style>.x{}</style><script>var a=1</script>영상</div>'
+        '<span class="end_photo_org"><img data-src="https://i/1.jpg"><em class="img_desc">캡션</em></span>'
+        "첫 문단  입니다.<br><br>둘째<b>굵게</b> 문단<br> <br><br>"
+        '<table class="nbd_table"><tr><th>a</th><th>b|c</th></tr><tr><td>1</td><td>2</td></tr></table>'
+        "표 다음<br><br>ⓒ 신문사 무단전재 금지<br><br>hong@a.com"
+    )
+    assert body.subtitle == "부제 1\n부제 2"
+    assert body.images == [{"url": "https://i/1.jpg", "caption": "캡션"}]
+    assert body.content == (
+        "첫 문단 입니다.\n\n둘째굵게 문단\n\n| a | b\\|c |\n| --- | --- |\n| 1 | 2 |\n\n표 다음"
+    )
+
+
+def test_trailing_byline_becomes_author() -> None:
+    body = extract_body_html("본문입니다.<br><br>마지막 문단이다. 홍길동 기자 hong@a.com")
+    assert body.content == "본문입니다.\n\n마지막 문단이다."
+    assert body.byline_authors == [{"name": "홍길동", "email": "hong@a.com"}]
