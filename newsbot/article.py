@@ -12,7 +12,7 @@ from w3lib.encoding import html_to_unicode
 from newsbot.errors import ArticleMismatch, InvalidArticleUrl
 from newsbot.hashing import content_hash
 from newsbot.items import Article
-from newsbot.pages import parse_page
+from newsbot.pages import ArticlePage, parse_page
 from newsbot.text import clean_inline, normalize_text
 from newsbot.urls import ArticleId, parse_article_url
 
@@ -73,13 +73,17 @@ def extract_article(url: str, html: str, *, crawled_at: str | None) -> Article:
     Raises ``InvalidArticleUrl`` for a URL that is not a Naver article, and an
     ``ExtractError`` subclass for a page that is not an article newsbot knows.
     """
-    article_id = parse_article_url(url)
-    selector = Selector(text=html)
+    page = page_for(parse_article_url(url), Selector(text=html))
+    return finalize(page.to_article(crawled_at))
+
+
+def page_for(article_id: ArticleId, selector: Selector) -> ArticlePage:
+    """The layout's page object for the article ``article_id``, after checking that the page
+    is that article (a redirect or a stale cache can serve another one)."""
     declared = declared_article_id(selector)
     if declared is not None and declared != article_id:
         raise ArticleMismatch(f"the page is article {declared.key}, not {article_id.key}")
-    page = parse_page(article_id, selector)
-    return finalize(page.to_article(crawled_at))
+    return parse_page(article_id, selector)
 
 
 def declared_article_id(selector: Selector) -> ArticleId | None:

@@ -1,0 +1,166 @@
+"""Spider arguments: parsed and validated once into a frozen ``CrawlArgs``.
+
+Every bad value raises ``ConfigError`` with a one-line message naming the argument.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from newsbot.dates import today_kst
+from newsbot.errors import ConfigError, InvalidArticleUrl
+from newsbot.sections import DEFAULT_SECTIONS, SECTIONS, SUBSECTIONS
+from newsbot.urls import OID_RE, ArticleId, parse_article_url
+
+KNOWN_ARGS = frozenset(
+    {"date", "start", "end", "sections", "subsections", "press", "urls", "refresh"}
+)
+#: The longest date range one crawl accepts (a guard against typos such as 2016 for 2026).
+MAX_DAYS = 3660
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class CrawlArgs:
+    """What one crawl collects: by section (default), by press, or a list of articles."""
+
+    dates: tuple[date, ...]
+    sections: tuple[str, ...]
+    subsections: tuple[str, ...]  # empty: every sub-section of the chosen sections
+    press: tuple[str, ...]
+    urls: tuple[ArticleId, ...]
+    refresh: bool
+
+    @property
+    def mode(self) -> str:
+        if self.urls:
+            return "urls"
+        return "press" if self.press else "sections"
+
+    def sub_sections_of(self, sid1: str) -> tuple[str, ...]:
+        known = SUBSECTIONS.get(sid1, ())
+        if not self.subsections:
+            return known
+        return tuple(s for s in known if s in self.subsections)
+
+    def covers(self, day: date) -> bool:
+        return self.dates[0] <= day <= self.dates[-1]
+
+    def describe(self) -> str:
+        if self.mode == "urls":
+            return f"{len(self.urls)} article URL(s)"
+        span = str(self.dates[0]) if len(self.dates) == 1 else f"{self.dates[0]}..{self.dates[-1]}"
+        what = (
+            f"press {','.join(self.press)}"
+            if self.press
+            else f"sections {','.join(self.sections)}"
+            + (f" (sub-sections {','.join(self.subsections)})" if self.subsections else "")
+        )
+        return f"{span}, {what}" + (", refresh" if self.refresh else "")
+
+
+def _parse_date(name: str, value: str) -> date:
+    value = value.strip()
+    if not _DATE_RE.fullmatch(value):
+        raise ConfigError(f"-a {name}={value!r}: expected a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"-a {name}={value!r}: not a calendar date") from None
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> CrawlArgs:
+    """Validate ``-a`` arguments; raise ``ConfigError`` naming the first bad one."""
+    today = today or today_kst()
+    unknown = sorted(set(raw) - KNOWN_ARGS)
+    if unknown:
+        raise ConfigError(
+            f"unknown argument -a {unknown[0]}=…; known: {', '.join(sorted(KNOWN_ARGS))}"
+        )
+    args = {k: str(v) for k, v in raw.items()}
+
+    refresh_text = args.get("refresh", "0").strip().lower()
+    if refresh_text not in _TRUE | _FALSE:
+        raise ConfigError(f"-a refresh={args['refresh']!r}: expected 1 or 0")
+    refresh = refresh_text in _TRUE
+
+    urls: list[ArticleId] = []
+    if "urls" in args:
+        for url in _split(args["urls"]):
+            try:
+                urls.append(parse_article_url(url))
+            except InvalidArticleUrl:
+                raise ConfigError(f"-a urls: not a Naver article URL: {url!r:.200}") from None
+        if not urls:
+            raise ConfigError("-a urls= is empty")
+        clash = sorted(set(args) & {"date", "start", "end", "sections", "subsections", "press"})
+        if clash:
+            raise ConfigError(f"-a urls cannot be combined with -a {clash[0]}")
+
+    if "date" in args and ("start" in args or "end" in args):
+        raise ConfigError("give either -a date=… or -a start=… -a end=…, not both")
+    if ("start" in args) != ("end" in args):
+        raise ConfigError("-a start and -a end go together")
+    if "start" in args:
+        start, end = _parse_date("start", args["start"]), _parse_date("end", args["end"])
+        if end < start:
+            raise ConfigError(f"-a end={end} is before -a start={start}")
+    else:
+        start = end = _parse_date("date", args["date"]) if "date" in args else today
+    if end > today:
+        raise ConfigError(f"{end} is in the future (today in Korea is {today})")
+    if (end - start).days >= MAX_DAYS:
+        raise ConfigError(f"date range {start}..{end} is longer than {MAX_DAYS} days")
+    dates = tuple(start + timedelta(days=n) for n in range((end - start).days + 1))
+
+    press: list[str] = []
+    if "press" in args:
+        press = list(dict.fromkeys(_split(args["press"])))
+        bad = [p for p in press if not OID_RE.fullmatch(p)]
+        if bad or not press:
+            raise ConfigError(
+                f"-a press: {bad[0] if bad else ''!r} is not a 3-digit press id (oid)"
+            )
+        if "sections" in args or "subsections" in args:
+            raise ConfigError("-a press collects by press: it cannot be combined with sections")
+
+    sections = list(DEFAULT_SECTIONS)
+    if "sections" in args:
+        sections = list(dict.fromkeys(_split(args["sections"])))
+        for sid in sections:
+            if sid not in SECTIONS:
+                raise ConfigError(
+                    f"-a sections: unknown section {sid!r}; known: {', '.join(SECTIONS)}"
+                )
+        if not sections:
+            raise ConfigError("-a sections= is empty")
+    subsections: list[str] = []
+    if "subsections" in args:
+        subsections = list(dict.fromkeys(_split(args["subsections"])))
+        known = {s for sid in sections for s in SUBSECTIONS[sid]}
+        for sid2 in subsections:
+            if sid2 not in known:
+                raise ConfigError(
+                    f"-a subsections: {sid2!r} is not a sub-section of section(s) "
+                    f"{','.join(sections)}"
+                )
+        if not subsections:
+            raise ConfigError("-a subsections= is empty")
+
+    return CrawlArgs(
+        dates=dates,
+        sections=tuple(sections),
+        subsections=tuple(subsections),
+        press=tuple(press),
+        urls=tuple(dict.fromkeys(urls)),
+        refresh=refresh,
+    )

@@ -1,0 +1,44 @@
+"""``scrapy crawl`` with clear argument errors and an exit status that tells the truth.
+
+Scrapy's own ``crawl`` exits 0 even when every request failed. This one validates
+``naver``'s arguments before anything starts (one line, exit 2) and exits with the
+verdict of ``newsbot.extensions.CrawlReport`` (``newsbot/exit_code`` in the stats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from newsbot.args import parse_args
+from newsbot.errors import ConfigError
+
+EXIT_BAD_ARGUMENTS = 2
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider: scrapy crawl naver")
+        if args[0] == "naver":
+            spargs = {k: v for k, v in opts.spargs.items() if not k.startswith("_")}
+            try:
+                parse_args(spargs)
+            except ConfigError as exc:
+                print(f"newsbot: error: {exc}", file=sys.stderr)
+                self.exitcode = EXIT_BAD_ARGUMENTS
+                return
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        if crawler.stats is not None:
+            code = crawler.stats.get_value("newsbot/exit_code")
+            if code:
+                self.exitcode = int(code)

@@ -1,0 +1,104 @@
+"""Downloader middlewares: polite retries (backoff, ``Retry-After``) and proxy-friendly setup."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, plus a wait before each retry: what ``Retry-After`` asks for on
+    429/503 (capped by ``NEWSBOT_RETRY_AFTER_MAX``), otherwise exponential backoff from
+    ``NEWSBOT_RETRY_BACKOFF`` seconds. A ``Retry-After`` also slows the host's download slot."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler.settings)
+        self.crawler = crawler
+        settings = crawler.settings
+        self.backoff = settings.getfloat("NEWSBOT_RETRY_BACKOFF")
+        self.backoff_max = settings.getfloat("NEWSBOT_RETRY_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("NEWSBOT_RETRY_AFTER_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PoliteRetryMiddleware:
+        return cls(crawler)
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = super().process_response(request, response)
+        if isinstance(retry, Request):
+            wait = None
+            if response.status in (429, 503):
+                wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if wait is not None:
+                wait = min(wait, self.retry_after_max)
+                self._slow_down_slot(request, wait)
+                self._stat("newsbot/retry/retry_after", 1)
+            else:
+                wait = self._backoff(retry)
+            await self._sleep(wait)
+        return retry
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
+        retry = super().process_exception(request, exception)
+        if isinstance(retry, Request):
+            await self._sleep(self._backoff(retry))
+        return retry
+
+    def _backoff(self, retry: Request) -> float:
+        attempt = max(1, int(retry.meta.get("retry_times", 1)))
+        delay = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        jitter = random.uniform(0.75, 1.25)  # workers don't retry in step
+        return float(delay * jitter)
+
+    def _slow_down_slot(self, request: Request, wait: float) -> None:
+        engine = self.crawler.engine
+        if engine is None:
+            return
+        downloader = engine.downloader
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None and slot.delay < wait:
+            slot.delay = wait
+
+    async def _sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        self._stat("newsbot/retry/wait_ms", round(seconds * 1000))
+        await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
+
+    def _stat(self, key: str, value: int) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, value)

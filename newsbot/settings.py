@@ -1,0 +1,60 @@
+"""Scrapy settings for newsbot. Every ``NEWSBOT_*`` setting is documented by its comment
+here and in the README; override any of them with ``-s NAME=value``."""
+
+from __future__ import annotations
+
+BOT_NAME = "newsbot"
+SPIDER_MODULES = ["newsbot.spiders"]
+NEWSPIDER_MODULE = "newsbot.spiders"
+COMMANDS_MODULE = "newsbot.commands"
+
+# -- newsbot's own settings ------------------------------------------------------------------
+NEWSBOT_OUTPUT_DIR = "output"  # where Markdown files, the index and reports are written
+NEWSBOT_TEMPLATE = ""  # a Jinja2 template file to use instead of templates/article.md.j2
+NEWSBOT_CONTACT = ""  # e-mail or URL put in the User-Agent so Naver can reach whoever crawls
+NEWSBOT_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in the log (0: none)
+NEWSBOT_MAX_FAILED_RATIO = 0.1  # more failed articles than this share fails the crawl
+NEWSBOT_REPORT_ENABLED = True  # log the verdict and write OUTPUT/reports/crawl-*.json
+NEWSBOT_RETRY_BACKOFF = 2.0  # first wait before a retry, doubled per attempt (seconds)
+NEWSBOT_RETRY_BACKOFF_MAX = 120.0  # longest backoff wait (seconds)
+NEWSBOT_RETRY_AFTER_MAX = 600.0  # longest wait a Retry-After header may ask for (seconds)
+
+# -- politeness (see README "Responsible use") ----------------------------------------------
+# Naver's robots.txt disallows crawlers; obeying it means collecting nothing. Whether to
+# crawl is the user's decision: set -s ROBOTSTXT_OBEY=True to honour it.
+ROBOTSTXT_OBEY = False
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsbot.middlewares.PoliteRetryMiddleware": 550,
+}
+# Scrapy's HttpProxyMiddleware stays on: http_proxy/https_proxy and meta["proxy"] work.
+
+# -- crawl state: JOBDIR resumes by re-walking listings (see newsbot/scheduling.py) ------------
+SCHEDULER = "newsbot.scheduling.MemoryScheduler"
+DUPEFILTER_CLASS = "newsbot.scheduling.MemoryDupeFilter"
+
+# -- items ---------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "newsbot.pipelines.NormalizePipeline": 100,
+    "newsbot.pipelines.ValidatePipeline": 200,
+    "newsbot.pipelines.HashPipeline": 300,
+    "newsbot.pipelines.MarkdownExportPipeline": 900,
+}
+EXTENSIONS = {"newsbot.extensions.CrawlReport": 500}
+
+# -- Scrapy housekeeping -------------------------------------------------------------------
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,347 @@
+"""The ``naver`` spider: walk Naver News listings and fetch each article once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newsbot import __version__
+from newsbot.args import CrawlArgs, parse_args
+from newsbot.article import page_for
+from newsbot.dates import kst_date_of, now_kst, to_iso
+from newsbot.errors import (
+    ArticleMismatch,
+    ArticleNotFound,
+    EmptyArticle,
+    ExtractError,
+    UnknownLayout,
+)
+from newsbot.items import Article
+from newsbot.job import JobState
+from newsbot.pages.listings import Listing, ListingError, parse_old_list, parse_section_more
+from newsbot.storage import (
+    DELETED,
+    OUT_OF_RANGE,
+    REDIRECTED,
+    Index,
+    remove_temp_files,
+)
+from newsbot.urls import NEWS_HOSTS, ArticleId, is_naver_host, parse_article_url
+
+logger = logging.getLogger(__name__)
+
+NEWS = "https://news.naver.com"
+#: A listing walk stops after this many pages whatever the site says (a loop guard).
+MAX_LISTING_PAGES = 2000
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
+_OFFSITE_NEWS_HOSTS = ("sports.naver.com", "entertain.naver.com")
+
+
+def more_url(sid1: str, sid2: str, day: date, page: int, cursor: str) -> str:
+    query = {"sid": sid1, "sid2": sid2, "cluid": "", "pageNo": page, "date": f"{day:%Y%m%d}"}
+    query["next"] = cursor
+    return f"{NEWS}/section/template/SECTION_ARTICLE_LIST_FOR_LATEST?{urlencode(query)}"
+
+
+def old_list_url(day: date, page: int, *, sid1: str = "", sid2: str = "", oid: str = "") -> str:
+    if oid:
+        query = {"mode": "LPOD", "mid": "sec", "oid": oid, "date": f"{day:%Y%m%d}", "page": page}
+    else:
+        query = {"mode": "LS2D", "mid": "shm", "sid1": sid1, "sid2": sid2}
+        query |= {"date": f"{day:%Y%m%d}", "page": page}
+    return f"{NEWS}/main/list.naver?{urlencode(query)}"
+
+
+class NaverSpider(scrapy.Spider):
+    """Collect Naver News articles by date and section, by press, or from a URL list.
+
+    Arguments (``-a``): ``date`` or ``start``/``end``, ``sections``, ``subsections``,
+    ``press``, ``urls``, ``refresh`` — see ``newsbot.args`` and the README.
+    """
+
+    name = "naver"
+    allowed_domains: ClassVar[list[str]] = ["naver.com"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.job_id = str(kwargs.pop("_job", "")) or None  # Scrapyd's job id
+        super().__init__()
+        self.crawl_args: CrawlArgs = parse_args(kwargs)
+        self.scheduled: set[str] = set()
+        self.failures: dict[str, str] = {}
+        self.index: Index | None = None
+        self.job: JobState | None = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        contact = settings.get("NEWSBOT_CONTACT") or "set NEWSBOT_CONTACT"
+        user_agent = f"newsbot/{__version__} (Naver News archiver; contact: {contact})"
+        settings.set("USER_AGENT", user_agent, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NaverSpider:
+        spider: NaverSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
+        spider.index = Index(root)
+        left = remove_temp_files(root)
+        if left:
+            logger.warning("removed %d temporary file(s) left by an interrupted crawl", left)
+        jobdir = settings.get("JOBDIR")
+        if jobdir:
+            a = spider.crawl_args
+            signature = {
+                "dates": [str(a.dates[0]), str(a.dates[-1])],
+                "sections": list(a.sections),
+                "subsections": list(a.subsections),
+                "press": list(a.press),
+                "urls": [i.key for i in a.urls],
+                "refresh": a.refresh,
+                "output": str(root),
+            }
+            spider.job = JobState(Path(jobdir), signature)
+            if spider.job.resumed:
+                logger.info(
+                    "resuming job in %s: %d article(s) already finished",
+                    jobdir,
+                    spider.job.finished_count,
+                )
+        return spider
+
+    def closed(self, reason: str) -> None:
+        if self.job is not None:
+            self.job.close()
+        if self.index is not None:
+            self.index.close()
+
+    # -- seeds -------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        args = self.crawl_args
+        if args.mode == "urls":
+            for article_id in args.urls:
+                for request in self.consider(article_id):
+                    yield request
+            return
+        for day in args.dates:
+            if args.mode == "press":
+                for oid in args.press:
+                    yield self.old_list_request(day, 1, oid=oid)
+            else:
+                for sid1 in args.sections:
+                    for sid2 in args.sub_sections_of(sid1):
+                        yield self.more_request(day, sid1, sid2, 1, "")
+
+    # -- listings ----------------------------------------------------------------------
+    def more_request(
+        self, day: date, sid1: str, sid2: str, page: int, cursor: str
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            more_url(sid1, sid2, day, page, cursor),
+            callback=self.parse_more,
+            errback=self.listing_failed,
+            headers={"Referer": f"{NEWS}/breakingnews/section/{sid1}/{sid2}?date={day:%Y%m%d}"},
+            cb_kwargs={"day": day, "sid1": sid1, "sid2": sid2, "page": page, "found": 0},
+            dont_filter=True,
+            priority=10,
+        )
+
+    def old_list_request(
+        self, day: date, page: int, *, sid1: str = "", sid2: str = "", oid: str = ""
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            old_list_url(day, page, sid1=sid1, sid2=sid2, oid=oid),
+            callback=self.parse_old_list,
+            errback=self.listing_failed,
+            cb_kwargs={"day": day, "page": page, "sid1": sid1, "sid2": sid2, "oid": oid},
+            dont_filter=True,
+            priority=10,
+        )
+
+    def parse_more(
+        self, response: Response, day: date, sid1: str, sid2: str, page: int, found: int
+    ) -> Iterator[scrapy.Request]:
+        try:
+            listing = parse_section_more(response.text, response.url)
+        except ListingError as exc:
+            self.count("newsbot/listing/failed")
+            logger.error("listing %s: %s", response.url, exc)
+            return
+        yield from self.listed(listing, response)
+        found += len(listing.articles)
+        day_text = f"{day:%Y%m%d}"
+        cursor = listing.cursor
+        if (
+            listing.has_next
+            and cursor
+            and listing.articles
+            and cursor[:8] >= day_text
+            and page < MAX_LISTING_PAGES
+        ):
+            request = self.more_request(day, sid1, sid2, page + 1, cursor)
+            request.cb_kwargs["found"] = found
+            yield request
+        elif found == 0:
+            # The newer endpoint had nothing for this day: try the old date list.
+            self.count("newsbot/listing/fallback_old_list")
+            yield self.old_list_request(day, 1, sid1=sid1, sid2=sid2)
+
+    def parse_old_list(
+        self, response: Response, day: date, page: int, sid1: str, sid2: str, oid: str
+    ) -> Iterator[scrapy.Request]:
+        listing = parse_old_list(_selector(response), response.url)
+        if listing.current_page is not None and listing.current_page != page:
+            return  # past the last page Naver shows the last page again
+        new = [a for a in listing.articles if a.key not in self.scheduled]
+        yield from self.listed(listing, response)
+        if new and max(listing.pages, default=0) > page and page < MAX_LISTING_PAGES:
+            yield self.old_list_request(day, page + 1, sid1=sid1, sid2=sid2, oid=oid)
+
+    def listed(self, listing: Listing, response: Response) -> Iterator[scrapy.Request]:
+        self.count("newsbot/listing/pages")
+        if listing.rejected:
+            self.count("newsbot/listing/rejected_links", listing.rejected)
+        for article_id in listing.articles:
+            yield from self.consider(article_id)
+
+    def listing_failed(self, failure: Failure) -> None:
+        self.count("newsbot/listing/failed")
+        logger.error("listing %s failed: %s", failure.request.url, _reason(failure))  # type: ignore[attr-defined]
+
+    # -- articles ----------------------------------------------------------------------
+    def consider(self, article_id: ArticleId) -> Iterator[scrapy.Request]:
+        """Schedule an article unless this run already has, or it is already collected."""
+        key = article_id.key
+        if key in self.scheduled:
+            self.count("newsbot/listing/duplicates")
+            return
+        self.scheduled.add(key)
+        self.count("newsbot/listing/articles")
+        if self.already_collected(key):
+            self.count("newsbot/articles/skipped")
+            return
+        self.count("newsbot/articles/requested")
+        yield self.article_request(article_id)
+
+    def already_collected(self, key: str) -> bool:
+        if self.job is not None and self.job.is_done(key):
+            return True
+        if self.crawl_args.refresh or self.index is None:
+            return False
+        entry = self.index.get(key)
+        if entry is None:
+            return False
+        if entry.status == OUT_OF_RANGE:
+            # Known to belong to another day: skip it unless that day is asked for now.
+            return not (
+                entry.published_at and self.crawl_args.covers(kst_date_of(entry.published_at))
+            )
+        return True
+
+    def article_request(self, article_id: ArticleId, hops: int = 0) -> scrapy.Request:
+        return scrapy.Request(
+            article_id.url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"article_id": article_id, "hops": hops},
+            meta={"dont_redirect": True, "handle_httpstatus_list": [*_REDIRECT_CODES, 404, 410]},
+            dont_filter=hops > 0,
+        )
+
+    def parse_article(
+        self, response: Response, article_id: ArticleId, hops: int
+    ) -> Iterator[Article | scrapy.Request]:
+        if response.status in _REDIRECT_CODES:
+            yield from self.follow_redirect(response, article_id, hops)
+            return
+        if response.status in (404, 410):
+            self.finish(article_id, DELETED, "newsbot/articles/deleted")
+            logger.info("deleted: %s (HTTP %d)", article_id.url, response.status)
+            return
+        try:
+            page = page_for(article_id, _selector(response))
+            article = page.to_article(to_iso(now_kst()))
+        except ArticleNotFound as exc:
+            self.finish(article_id, DELETED, "newsbot/articles/deleted")
+            logger.info("deleted: %s (%s)", article_id.url, exc)
+            return
+        except (UnknownLayout, EmptyArticle, ArticleMismatch, ExtractError) as exc:
+            kind = {
+                UnknownLayout: "unknown_layout",
+                EmptyArticle: "empty",
+                ArticleMismatch: "mismatch",
+            }.get(type(exc), "extract_error")
+            self.fail(article_id, kind, str(exc))
+            return
+        yield article  # finished (for JobState) once the export pipeline has written it
+
+    def follow_redirect(
+        self, response: Response, article_id: ArticleId, hops: int
+    ) -> Iterator[scrapy.Request]:
+        location = (response.headers.get(b"Location") or b"").decode("latin-1")
+        target = urljoin(response.url, location)
+        host = (urlsplit(target).hostname or "").lower()
+        if host.endswith(_OFFSITE_NEWS_HOSTS):
+            self.finish(article_id, REDIRECTED, "newsbot/articles/redirected")
+            self.count(f"newsbot/redirected/{host}")
+            logger.info(
+                "redirected off n.news: %s -> %s (not collected here)", article_id.url, target
+            )
+            return
+        try:
+            same = host in NEWS_HOSTS and parse_article_url(target) == article_id
+        except ValueError:
+            same = False
+        if same and hops < 3:
+            yield self.article_request(article_id, hops + 1)
+        else:
+            where = target if is_naver_host(target) else "a non-Naver address"
+            self.fail(article_id, "redirect", f"redirected to {where}")
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        article_id: ArticleId = request.cb_kwargs["article_id"]
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            self.fail(article_id, f"http_{status}", f"HTTP {status} after retries")
+        else:
+            self.fail(article_id, type(failure.value).__name__, _reason(failure))
+
+    # -- bookkeeping -------------------------------------------------------------------
+    def finish(self, article_id: ArticleId, status: str, stat: str) -> None:
+        assert self.index is not None
+        self.index.record(article_id.key, status=status, crawled_at=to_iso(now_kst()) or "")
+        if self.job is not None:
+            self.job.mark_done(article_id.key)
+        self.count(stat)
+
+    def fail(self, article_id: ArticleId, kind: str, reason: str) -> None:
+        self.failures[article_id.key] = f"{kind}: {reason}"
+        self.count("newsbot/articles/failed")
+        self.count(f"newsbot/failed/{kind}")
+        logger.error("failed: %s: %s", article_id.url, reason)
+
+    def count(self, key: str, value: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key, value)
+
+
+def _selector(response: Response) -> Selector:
+    if not isinstance(response, TextResponse):
+        raise ExtractError(f"not a text response ({type(response).__name__})")
+    return response.selector
+
+
+def _reason(failure: Failure) -> str:
+    return f"{type(failure.value).__name__}: {failure.value}"[:300]

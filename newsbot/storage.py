@@ -1,0 +1,191 @@
+"""The output directory: Markdown files written atomically, and the SQLite index.
+
+Layout: ``OUTPUT/YYYY/MM/DD/{oid}_{aid}.md`` (published date, Korea time) and
+``OUTPUT/newsbot-index.sqlite3``. Paths are built only from a validated ``ArticleId`` and
+a date, so they always stay inside the output directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from newsbot.urls import ArticleId
+
+INDEX_NAME = "newsbot-index.sqlite3"
+TEMP_PREFIX = ".newsbot-tmp-"
+
+# Index statuses: what is known about an article id.
+WRITTEN = "written"  # its file is in the output directory
+OUT_OF_RANGE = "out_of_range"  # fetched from a listing, but published outside the dates asked
+REDIRECTED = "redirected"  # left n.news for the sports/entertainment hosts
+DELETED = "deleted"  # Naver answered that it does not exist
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    path TEXT,
+    content_hash TEXT,
+    published_at TEXT,
+    modified_at TEXT,
+    first_crawled_at TEXT NOT NULL,
+    last_crawled_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS revisions (
+    id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    modified_at TEXT,
+    crawled_at TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revisions_id ON revisions (id);
+"""
+
+
+class StorageError(OSError):
+    """The output directory cannot be written."""
+
+
+def article_path(root: Path, article_id: ArticleId, published: date) -> Path:
+    """``root/YYYY/MM/DD/{oid}_{aid}.md`` — from validated parts only."""
+    if not isinstance(article_id, ArticleId) or not isinstance(published, date):
+        raise TypeError("article_path takes an ArticleId and a date")
+    return root / f"{published:%Y}" / f"{published:%m}" / f"{published:%d}" / f"{article_id.key}.md"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one:
+    a temporary file in the same directory, fsynced, then renamed over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".md", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def remove_temp_files(root: Path) -> int:
+    """Delete temporary files a killed process left behind; return how many."""
+    removed = 0
+    if root.is_dir():
+        for tmp in root.rglob(f"{TEMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed += 1
+    return removed
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    id: str
+    status: str
+    path: str | None
+    content_hash: str | None
+    published_at: str | None
+    modified_at: str | None
+    first_crawled_at: str
+    last_crawled_at: str
+
+
+class Index:
+    """What has been collected into an output directory (SQLite, WAL, one writer)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / INDEX_NAME
+        root.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get(self, key: str) -> IndexEntry | None:
+        row = self.db.execute(
+            "SELECT id, status, path, content_hash, published_at, modified_at,"
+            " first_crawled_at, last_crawled_at FROM articles WHERE id = ?",
+            (key,),
+        ).fetchone()
+        return IndexEntry(*row) if row else None
+
+    def record(
+        self,
+        key: str,
+        *,
+        status: str,
+        crawled_at: str,
+        path: str | None = None,
+        content_hash: str | None = None,
+        published_at: str | None = None,
+        modified_at: str | None = None,
+    ) -> None:
+        """Insert or update an article; a changed hash moves the old one to ``revisions``."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            old = self.get(key)
+            if old is None:
+                self.db.execute(
+                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        status,
+                        path,
+                        content_hash,
+                        published_at,
+                        modified_at,
+                        crawled_at,
+                        crawled_at,
+                    ),
+                )
+                return
+            if old.content_hash and content_hash and old.content_hash != content_hash:
+                self.db.execute(
+                    "INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        old.content_hash,
+                        old.published_at,
+                        old.modified_at,
+                        old.last_crawled_at,
+                        crawled_at,
+                    ),
+                )
+            self.db.execute(
+                "UPDATE articles SET status = ?, path = COALESCE(?, path),"
+                " content_hash = COALESCE(?, content_hash),"
+                " published_at = COALESCE(?, published_at), modified_at = COALESCE(?, modified_at),"
+                " last_crawled_at = ? WHERE id = ?",
+                (status, path, content_hash, published_at, modified_at, crawled_at, key),
+            )
+
+    def revisions(self, key: str) -> list[str]:
+        """Earlier content hashes of an article, oldest first."""
+        rows = self.db.execute(
+            "SELECT content_hash FROM revisions WHERE id = ? ORDER BY rowid", (key,)
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def count(self, status: str = WRITTEN) -> int:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM articles WHERE status = ?", (status,)
+        ).fetchone()
+        return int(row[0])
+
+    def written_paths(self) -> set[str]:
+        rows = self.db.execute("SELECT path FROM articles WHERE status = ?", (WRITTEN,)).fetchall()
+        return {row[0] for row in rows}

@@ -1,0 +1,99 @@
+"""Spider argument validation: one clear error per bad value, before any request."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from newsbot.args import parse_args
+from newsbot.errors import ConfigError
+from newsbot.urls import ArticleId
+from tests.conftest import ROOT
+
+TODAY = date(2026, 11, 29)
+
+
+def test_defaults_today_all_six_sections() -> None:
+    args = parse_args({}, today=TODAY)
+    assert args.dates == (TODAY,)
+    assert args.sections == ("100", "101", "102", "103", "104", "105")
+    assert args.mode == "sections" and not args.refresh
+    assert "59b" in args.sub_sections_of("102")
+
+
+def test_range_and_filters() -> None:
+    args = parse_args(
+        {"start": "2026-05-29", "end": "2026-05-30", "sections": "101", "subsections": "259,258"},
+        today=TODAY,
+    )
+    assert args.dates == (date(2026, 5, 29), date(2026, 5, 30))
+    assert args.sub_sections_of("101") == ("259", "258")
+    assert args.covers(date(2026, 5, 30)) and not args.covers(date(2026, 5, 31))
+
+
+def test_press_and_urls_and_refresh() -> None:
+    assert parse_args({"press": "001, 437,001", "date": "2026-05-30"}, today=TODAY).press == (
+        "001",
+        "437",
+    )
+    args = parse_args(
+        {
+            "urls": "https://n.news.naver.com/article/001/0015825533,"
+            "https://news.naver.com/main/read.nhn?oid=001&aid=0015825533,"
+            "https://n.news.naver.com/mnews/article/082/0001252309?sid=101",
+            "refresh": "1",
+        },
+        today=TODAY,
+    )
+    assert args.urls == (ArticleId("001", "0015825533"), ArticleId("082", "0001252309"))
+    assert args.mode == "urls" and args.refresh
+
+
+BAD = [
+    ({"date": "2026-5-30"}, "YYYY-MM-DD"),
+    ({"date": "2026-02-30"}, "not a calendar date"),
+    ({"date": "2026-12-01"}, "in the future"),
+    ({"start": "2026-05-30"}, "go together"),
+    ({"start": "2026-05-30", "end": "2026-05-29"}, "before"),
+    ({"date": "2026-05-30", "start": "2026-05-29", "end": "2026-05-30"}, "not both"),
+    ({"start": "2000-01-01", "end": "2026-01-01"}, "longer than"),
+    ({"sections": "100,999"}, "unknown section '999'"),
+    ({"sections": ","}, "empty"),
+    ({"sections": "100", "subsections": "259"}, "'259' is not a sub-section"),
+    ({"press": "1"}, "3-digit"),
+    ({"press": "001", "sections": "100"}, "cannot be combined"),
+    ({"urls": "https://example.com/x"}, "not a Naver article URL"),
+    (
+        {"urls": "https://n.news.naver.com/article/001/0015825533", "date": "2026-05-30"},
+        "cannot be combined",
+    ),
+    ({"refresh": "maybe"}, "refresh"),
+    ({"sectoins": "100"}, "unknown argument -a sectoins"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), BAD)
+def test_bad_values(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        parse_args(raw, today=TODAY)
+
+
+def test_scrapy_crawl_refuses_bad_arguments_before_any_request(tmp_path: object) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "naver", "-a", "sections=100,abc"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
+    assert errors == [
+        "newsbot: error: -a sections: unknown section 'abc'; known: 100, 101, 102, 103, 104, 105"
+    ]
+    assert "Traceback" not in result.stderr
+    assert "Spider opened" not in result.stderr
