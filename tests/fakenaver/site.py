@@ -1,0 +1,285 @@
+"""The fake Naver's URL routing: (method, absolute URL) -> Response, read from the World."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from . import pages
+from .world import SECTION_NAMES, ArticleSpec, World
+
+__all__ = ["NAVER_HOSTS", "ROBOTS_TXT", "Response", "Site"]
+
+#: Hosts the fake answers for; a request for any other host is refused with 502.
+NAVER_HOSTS: frozenset[str] = frozenset(
+    {
+        "naver.com",
+        "www.naver.com",
+        "news.naver.com",
+        "n.news.naver.com",
+        "m.news.naver.com",
+        "media.naver.com",
+        "sports.naver.com",
+        "m.sports.naver.com",
+        "sports.news.naver.com",
+        "entertain.naver.com",
+        "m.entertain.naver.com",
+        "api-gw.sports.naver.com",
+        "api-gw.entertain.naver.com",
+    }
+)
+
+#: Like the real robots.txt of news.naver.com and n.news.naver.com: no crawler is allowed.
+ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
+
+_JSON = "application/json; charset=UTF-8"
+_SECTION_TEMPLATES = ("SECTION_ARTICLE_LIST_FOR_LATEST", "SECTION_ARTICLE_LIST")
+_ARTICLE_PATH = re.compile(r"/(?:mnews/)?article/(\d{3})/(\d{10})/?")
+_SPORTS_PATH = re.compile(r"/(?:[\w-]+/)?article/(\d{3})/(\d{10})/?")
+_ENTERTAIN_PATH = re.compile(r"/(?:now/)?article/(\d{3})/(\d{10})/?")
+_API_PATH = re.compile(r"/news/article/(\d{3})/(\d{10})/?")
+_DAY = re.compile(r"\d{8}")
+
+
+@dataclass
+class Response:
+    """What the server writes back; ``drop`` closes the connection without an answer."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
+
+
+def _html(status: int, body: bytes, content_type: str = pages.UTF8_HTML) -> Response:
+    return Response(status, body, {"Content-Type": content_type})
+
+
+def _not_found() -> Response:
+    return _html(404, pages.not_found_page())
+
+
+def _redirect(location: str) -> Response:
+    body = f'<html><body><a href="{location}">moved</a></body></html>'.encode()
+    return Response(302, body, {"Location": location, "Content-Type": pages.UTF8_HTML})
+
+
+def _query(query: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+
+
+class Site:
+    """Answers Naver URLs from a :class:`World`."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def respond(self, method: str, url: str) -> Response:
+        """The answer to ``method url`` (HEAD is answered like GET; the server drops the body)."""
+        override = self.world.take_override(url)
+        if override is not None:
+            return Response(
+                override.status,
+                override.body,
+                dict(override.headers),
+                delay=override.delay,
+                drop=override.drop_connection,
+            )
+        if method not in ("GET", "HEAD"):
+            return Response(405, b"", {"Allow": "GET, HEAD"})
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        path = parts.path or "/"
+        query = _query(parts.query)
+        if path == "/robots.txt" and host in ("news.naver.com", "n.news.naver.com"):
+            return Response(200, ROBOTS_TXT.encode(), {"Content-Type": "text/plain"})
+        if host == "n.news.naver.com":
+            match = _ARTICLE_PATH.fullmatch(path)
+            if match:
+                return self._article(*match.groups())
+        elif host == "m.news.naver.com":
+            match = _ARTICLE_PATH.fullmatch(path)
+            if match and self.world.get_article(*match.groups()):
+                return _redirect(
+                    f"https://n.news.naver.com/mnews/article/{'/'.join(match.groups())}"
+                )
+        elif host == "news.naver.com":
+            return self._news(path, query)
+        elif host in ("m.sports.naver.com", "m.entertain.naver.com"):
+            pattern = _SPORTS_PATH if host == "m.sports.naver.com" else _ENTERTAIN_PATH
+            match = pattern.fullmatch(path)
+            if match:
+                return self._app_shell(host, *match.groups())
+        elif host in ("api-gw.sports.naver.com", "api-gw.entertain.naver.com"):
+            match = _API_PATH.fullmatch(path)
+            if match:
+                return self._api_article(*match.groups())
+        return _not_found()
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def _live(self, oid: str, aid: str) -> ArticleSpec | None:
+        spec = self.world.get_article(oid, aid)
+        return None if spec is None or spec.deleted else spec
+
+    def _article(self, oid: str, aid: str) -> Response:
+        spec = self._live(oid, aid)
+        if spec is None:
+            return _not_found()
+        if spec.redirect_to:
+            return _redirect(spec.redirect_to)
+        body, content_type = pages.article_page(spec)
+        return _html(200, body, content_type)
+
+    def _legacy_read(self, query: dict[str, str]) -> Response:
+        # https://news.naver.com/main/read.naver?mode=LSD&mid=sec&sid1=001&oid=029&aid=0002625369
+        oid, aid = query.get("oid", ""), query.get("aid", "")
+        if not re.fullmatch(r"\d{3}", oid) or not re.fullmatch(r"\d{10}", aid):
+            return _not_found()
+        spec = self.world.get_article(oid, aid)
+        location = f"https://n.news.naver.com/mnews/article/{oid}/{aid}"
+        if spec is not None:
+            location += f"?sid={spec.sid1}"
+        return _redirect(location)
+
+    def _app_shell(self, host: str, oid: str, aid: str) -> Response:
+        """m.sports / m.entertain article URLs: a JavaScript app shell with no article in it."""
+        spec = self._live(oid, aid)
+        if spec is None or not spec.redirect_to or urlsplit(spec.redirect_to).hostname != host:
+            return _not_found()
+        body = (
+            '<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
+            '<title>네이버 스포츠</title></head><body><div id="root"></div>'
+            '<script src="https://ssl.pstatic.net/static/app.js"></script></body></html>'
+        ).encode()
+        return _html(200, body)
+
+    def _api_article(self, oid: str, aid: str) -> Response:
+        """The sports/entertainment JSON gateway (shape from shared/docs/naver.md)."""
+        spec = self._live(oid, aid)
+        if spec is None:
+            payload: dict[str, object] = {"code": 404, "success": False, "message": "not found"}
+            return Response(404, json.dumps(payload).encode(), {"Content-Type": _JSON})
+        content = pages.body_html(spec).strip()
+        article = {
+            "officeId": spec.oid,
+            "articleId": spec.aid,
+            "title": spec.title,
+            "content": content,
+            "refinedContent": "\n".join(spec.paragraphs),
+            "subcontent": spec.summary or "",
+            "serviceDatetime": spec.published,
+            "modifyDatetime": spec.modified or spec.published,
+            "reporter": "",
+            "sections": [{"firstSectionName": SECTION_NAMES.get(spec.sid1, spec.sid1)}],
+            "imageFiles": [],
+            "orgUrl": {"pc": {"url": spec.url}},
+        }
+        payload = {
+            "code": 200,
+            "success": True,
+            "result": {
+                "articleInfo": {
+                    "article": article,
+                    "journalistCards": {"cards": []},
+                    "copyright": f"Copyright ⓒ {spec.publisher}. All rights reserved.",
+                },
+                "officeInfo": {"hname": spec.publisher},
+            },
+        }
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        return Response(200, body, {"Content-Type": _JSON})
+
+    # -- news.naver.com ---------------------------------------------------------------------
+
+    def _news(self, path: str, query: dict[str, str]) -> Response:
+        if path in ("/main/read.naver", "/main/read.nhn"):
+            return self._legacy_read(query)
+        if path.startswith("/section/template/"):
+            template = path.rsplit("/", 1)[1]
+            if template in _SECTION_TEMPLATES:
+                return self._section_template(template, query)
+        if path in ("/main/list.naver", "/main/list.nhn"):
+            return self._old_list(query)
+        return _not_found()
+
+    def _day(self, query: dict[str, str]) -> str | None:
+        day = query.get("date") or self.world.newest_day()
+        return day if _DAY.fullmatch(day) else None
+
+    def _section_template(self, template: str, query: dict[str, str]) -> Response:
+        """One page of the "more" list of a (sub-)section for one day.
+
+        Paging is by ``next`` only (``pageNo`` is echoed, never used): ``next`` empty starts
+        at the newest item of the day, otherwise items strictly older than the cursor are
+        listed. Past the day's last item the list runs on into the previous day, as Naver's
+        does, so clients must stop when the cursor leaves the day.
+        """
+        sid1, sid2 = query.get("sid", ""), query.get("sid2", "")
+        cursor = query.get("next", "")
+        page_no = query.get("pageNo") or "1"
+        day = self._day(query)
+        items: list[ArticleSpec] = []
+        has_next = False
+        if day is not None and sid1:
+            previous = (datetime.strptime(day, "%Y%m%d") - timedelta(days=1)).strftime("%Y%m%d")
+            timeline = [a for a in self.world.listed(sid1, sid2) if a.day in (day, previous)]
+            if cursor:
+                timeline = [a for a in timeline if a.cursor < cursor]
+            items = timeline[: max(1, self.world.page_size)]
+            if not self.world.mix_days_in_page and items and items[0].day == day:
+                items = [a for a in items if a.day == day]
+            has_next = len(timeline) > len(items)
+        fragment = pages.section_fragment(
+            template_name=template,
+            sid1=sid1,
+            sid2=sid2,
+            day=day or "",
+            page_no=page_no,
+            items=items,
+            has_next=has_next,
+            cursor=items[-1].cursor if items else cursor,
+        )
+        return Response(200, pages.section_json(template, fragment), {"Content-Type": _JSON})
+
+    def _old_list(self, query: dict[str, str]) -> Response:
+        """``list.naver`` by section (LSD), sub-section (LS2D) or press (LPOD), EUC-KR."""
+        mode = query.get("mode", "")
+        day = self._day(query)
+        if day is None:
+            return _not_found()
+        if mode == "LSD":
+            sid1 = query.get("sid1", "")
+            articles = self.world.listed(sid1) if sid1 else []
+            params = f"mode=LSD&mid={query.get('mid', 'shm')}&sid1={sid1}&date={day}"
+        elif mode == "LS2D":
+            sid1, sid2 = query.get("sid1", ""), query.get("sid2", "")
+            articles = self.world.listed(sid1, sid2) if sid1 and sid2 else []
+            params = f"mode=LS2D&mid={query.get('mid', 'shm')}&sid1={sid1}&sid2={sid2}&date={day}"
+        elif mode == "LPOD":
+            oid = query.get("oid", "")
+            articles = self.world.listed_by_press(oid) if oid else []
+            params = f"mode=LPOD&mid={query.get('mid', 'sec')}&oid={oid}&date={day}"
+        else:
+            return _not_found()
+        of_day = [a for a in articles if a.day == day]
+        size = max(1, self.world.old_page_size)
+        last = max(1, math.ceil(len(of_day) / size))
+        try:
+            page = int(query.get("page") or "1")
+        except ValueError:
+            page = 1
+        page = min(max(page, 1), last)  # Naver answers a page past the end with the last one
+        body = pages.old_list_page(
+            query=params,
+            day=day,
+            page=page,
+            last_page=last,
+            items=of_day[(page - 1) * size : page * size],
+        )
+        return _html(200, body, pages.EUCKR_HTML)
