@@ -61,8 +61,8 @@ def test_extract_markdown_is_the_golden_file() -> None:
 BAD = [
     (["extract", "/nonexistent/page.html", "--url", "https://n.news.naver.com/article/001/0000000001"], "cannot read"),
     (["extract", str(ARTICLES / "082_0001252309/body.html"), "--url", "https://example.com/a"], "not a Naver article URL"),
-    (["extract", "/work/shared/fixtures/naver/other/sports_legacy_477_0000073768.html", "--url", "https://n.news.naver.com/article/477/0000073768"], "layout"),
-    (["extract", "/work/shared/fixtures/naver/listings/section_100_2026-05-30.html", "--url", "https://n.news.naver.com/article/001/0000000001"], "no known Naver article layout"),
+    (["extract", str(TESTS / "fixtures/other/sports_legacy_477_0000073768.html"), "--url", "https://n.news.naver.com/article/477/0000073768"], "layout"),
+    (["extract", str(TESTS / "fixtures/listings/section_100_2026-05-30.html"), "--url", "https://n.news.naver.com/article/001/0000000001"], "no known Naver article layout"),
     (["extract", str(ARTICLES / "082_0001252309/body.html"), "--url", "https://n.news.naver.com/article/001/0000000001"], "082_0001252309"),
     (["extract", str(ARTICLES / "082_0001252309/body.html")], "--url"),
     (["extract", str(ARTICLES / "082_0001252309/body.html"), "--url", "https://n.news.naver.com/article/082/0001252309", "--format", "xml"], "invalid choice"),

@@ -12,11 +12,11 @@ from newsbot.errors import ArticleMismatch, ArticleNotFound, EmptyArticle, Unkno
 from newsbot.pages import select_layout
 from newsbot.pages.body import extract_body_html
 from newsbot.pages.nnews import NNews2022, NNews2023, NNews2026
-from tests.conftest import ARTICLES
+from tests.conftest import ARTICLES, TESTS
 
 URL_082 = "https://n.news.naver.com/mnews/article/082/0001252309"
 PAGE_082 = (ARTICLES / "082_0001252309" / "body.html").read_text(encoding="utf-8")
-SPORTS = "/work/shared/fixtures/naver/other/sports_legacy_477_0000073768.html"
+SPORTS = str(TESTS / "fixtures/other/sports_legacy_477_0000073768.html")
 
 
 def _without(html: str, *patterns: str) -> str:

@@ -17,8 +17,7 @@ from newsbot.pages.listings import (
 )
 from newsbot.urls import ArticleId
 
-LISTINGS = Path("/work/shared/fixtures/naver/listings")
-SECTION_PAGE = Path(__file__).parent / "fixtures" / "listings" / "section_100_2026-05-30.html"
+LISTINGS = Path(__file__).parent / "fixtures" / "listings"
 
 
 def _local(name: str) -> bytes:

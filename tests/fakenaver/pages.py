@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,8 +17,8 @@ __all__ = [
     "UTF8_HTML",
     "article_page",
     "body_html",
+    "fixture_path",
     "fixture_title",
-    "fixtures_dir",
     "not_found_page",
     "old_list_page",
     "section_fragment",
@@ -37,23 +36,24 @@ def _slot(name: str) -> str:
     return f"\x00{name}\x00"
 
 
-def fixtures_dir() -> Path:
-    """shared/fixtures/naver: ``$NEWSBOT_NAVER_FIXTURES``, else ``shared/`` beside the checkout."""
-    env = os.environ.get("NEWSBOT_NAVER_FIXTURES")
-    candidates = [Path(env)] if env else []
-    candidates += [
-        Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "naver",
-        Path("/work/shared/fixtures/naver"),
-    ]
-    for candidate in candidates:
-        if (candidate / "articles").is_dir():
-            return candidate
-    raise FileNotFoundError(f"Naver fixtures not found in any of {candidates}")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def fixture_path(relpath: str) -> Path:
+    """A saved page, from the copies in ``tests/fixtures`` (originals: shared/fixtures/naver).
+
+    ``articles/<stem>.html`` is ``tests/fixtures/articles/<stem>/body.html``; ``listings/``
+    and ``other/`` keep their names.
+    """
+    folder, _, name = relpath.partition("/")
+    if folder == "articles":
+        return FIXTURES / "articles" / name.removesuffix(".html") / "body.html"
+    return FIXTURES / folder / name
 
 
 @functools.cache
 def _read(relpath: str) -> str:
-    path = fixtures_dir() / relpath
+    path = fixture_path(relpath)
     if relpath.endswith(".euc-kr.html"):
         return path.read_bytes().decode("cp949")
     return path.read_text(encoding="utf-8")
