@@ -255,3 +255,55 @@ def test_crash_and_resume(fake: FakeNaver, tmp_path: Path, sig: signal.Signals) 
 def _without_crawled_at(text: str) -> str:
     lines = [line for line in text.splitlines() if "rawled" not in line]
     return "\n".join(lines)
+
+
+def test_old_list_fallback_when_the_new_endpoint_is_empty(fake: FakeNaver, tmp_path: Path) -> None:
+    empty = b'{"renderedComponent": {"SECTION_ARTICLE_LIST_FOR_LATEST": ""}}'
+    fake.world.set_override(
+        "https://news.naver.com/section/template/SECTION_ARTICLE_LIST_FOR_LATEST*",
+        Override(
+            status=200, headers={"Content-Type": "application/json; charset=UTF-8"}, body=empty
+        ),
+    )
+    fake.world.delay = 0.02
+    out = tmp_path / "out"
+    result = run_crawl(
+        fake, out, "date=2026-05-30", "sections=100,101", NEWSBOT_PROGRESS_INTERVAL="0.3"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(files(out)) == expected_for_sections(fake.world, {DAY}, {"100", "101"})
+    old_lists = [url for _, url in fake.requests if "list.naver" in url]
+    assert old_lists and all("mode=LS2D" in url for url in old_lists)
+    assert "progress: " in result.stderr
+
+
+def test_retry_after_is_honoured(fake: FakeNaver, tmp_path: Path) -> None:
+    url = "https://n.news.naver.com/mnews/article/421/0008810001"
+    fake.world.set_override(url, Override(status=429, headers={"Retry-After": "2"}, times=1))
+    out = tmp_path / "out"
+    result = run_crawl(fake, out, f"urls={url}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(files(out)) == 1
+    records = [r for r in fake.records if r.url == url]
+    assert [r.status for r in records] == [429, 200]
+    assert records[1].time - records[0].time >= 1.9
+    assert stat(result.stderr, "newsbot/retry/retry_after") == "1"
+
+
+def test_server_errors_are_retried_with_backoff_then_reported(
+    fake: FakeNaver, tmp_path: Path
+) -> None:
+    broken = "https://n.news.naver.com/mnews/article/421/0008810001"
+    flaky = "https://n.news.naver.com/mnews/article/003/0012610001"
+    fake.world.set_override(broken, Override(status=500))
+    fake.world.set_override(flaky, Override(status=503, times=2))
+    out = tmp_path / "out"
+    result = run_crawl(
+        fake, out, f"urls={broken},{flaky}", NEWSBOT_RETRY_BACKOFF="0.2", RETRY_TIMES="2"
+    )
+    assert set(files(out)) == {"2026/05/30/003_0012610001.md"}
+    broken_times = [r.time for r in fake.records if r.url == broken]
+    assert len(broken_times) == 3  # the first try and RETRY_TIMES retries, no more
+    assert broken_times[2] - broken_times[1] >= broken_times[1] - broken_times[0] > 0.1
+    assert "not collected: 421_0008810001: http_500" in result.stderr
+    assert result.returncode == 1  # one of two failed: above NEWSBOT_MAX_FAILED_RATIO

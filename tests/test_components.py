@@ -1,0 +1,112 @@
+"""Small Scrapy components, checked without a crawl."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from newsbot.extensions import CrawlReport
+from newsbot.middlewares import retry_after_seconds
+from newsbot.spiders.naver import NaverSpider, more_url, old_list_url
+
+
+def test_user_agent_names_the_project_and_the_contact() -> None:
+    settings = Settings({"NEWSBOT_CONTACT": "data-team@example.org"})
+    NaverSpider.update_settings(settings)
+    assert settings["USER_AGENT"].startswith("newsbot/")
+    assert "data-team@example.org" in settings["USER_AGENT"]
+    user = Settings()
+    user.set("USER_AGENT", "mine", priority="cmdline")
+    NaverSpider.update_settings(user)
+    assert user["USER_AGENT"] == "mine"
+
+
+def test_polite_defaults() -> None:
+    from newsbot import settings
+
+    assert settings.AUTOTHROTTLE_ENABLED is True
+    assert settings.CONCURRENT_REQUESTS_PER_DOMAIN <= 2
+    assert settings.TELNETCONSOLE_ENABLED is False
+    assert settings.REMOTE_CONTROL_ENABLED is False
+    assert 429 in settings.RETRY_HTTP_CODES
+    assert (
+        "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware"
+        not in settings.DOWNLOADER_MIDDLEWARES
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b"120", 120.0),
+        ("0", 0.0),
+        (b"Wed, 21 Oct 2026 07:28:10 GMT", 10.0),
+        (b"soon", None),
+        (None, None),
+    ],
+)
+def test_retry_after_seconds(value: bytes | str | None, expected: float | None) -> None:
+    now = datetime(2026, 10, 21, 7, 28, 0, tzinfo=UTC)
+    assert retry_after_seconds(value, now=now) == expected
+
+
+def test_listing_urls() -> None:
+    from datetime import date
+
+    assert more_url("101", "259", date(2026, 5, 30), 2, "20260530120000") == (
+        "https://news.naver.com/section/template/SECTION_ARTICLE_LIST_FOR_LATEST"
+        "?sid=101&sid2=259&cluid=&pageNo=2&date=20260530&next=20260530120000"
+    )
+    assert old_list_url(date(2026, 5, 30), 1, oid="001") == (
+        "https://news.naver.com/main/list.naver?mode=LPOD&mid=sec&oid=001&date=20260530&page=1"
+    )
+
+
+def _report(**stats: int) -> CrawlReport:
+    crawler = get_crawler(
+        settings_dict={"NEWSBOT_REPORT_ENABLED": True, "NEWSBOT_MAX_FAILED_RATIO": 0.1}
+    )
+    crawler.stats = MemoryStatsCollector(crawler)
+    for key, value in stats.items():
+        crawler.stats.set_value("newsbot/" + key.replace("__", "/"), value)
+    return CrawlReport(crawler)
+
+
+@pytest.mark.parametrize(
+    ("stats", "code"),
+    [
+        ({"listing__articles": 10, "articles__requested": 10, "articles__new": 10}, 0),
+        ({"listing__articles": 10, "articles__skipped": 10}, 0),
+        ({"listing__articles": 10, "articles__requested": 10, "articles__failed": 10}, 1),
+        (
+            {
+                "listing__articles": 10,
+                "articles__requested": 10,
+                "articles__new": 8,
+                "articles__failed": 2,
+            },
+            1,
+        ),
+        (
+            {
+                "listing__articles": 20,
+                "articles__requested": 20,
+                "articles__new": 19,
+                "articles__failed": 1,
+            },
+            0,
+        ),
+        ({"listing__failed": 3}, 1),
+        ({}, 0),
+    ],
+)
+def test_verdict(stats: dict[str, int], code: int) -> None:
+    assert _report(**stats).verdict("finished")[0] == code
+
+
+def test_interrupted_verdict() -> None:
+    assert _report().verdict("shutdown")[0] == 3
