@@ -12,8 +12,12 @@ from datetime import date, timedelta
 
 from newsbot.dates import today_kst
 from newsbot.errors import ConfigError, InvalidArticleUrl
+from newsbot.pages.api import SPORTS_SECTIONS
 from newsbot.sections import DEFAULT_SECTIONS, SECTIONS, SUBSECTIONS
-from newsbot.urls import OID_RE, ArticleId, parse_article_url
+from newsbot.urls import ENTERTAIN, OID_RE, SPORTS, ArticleId, parse_any_article_url
+
+#: Section names accepted besides the sid1 numbers: they leave the n.news host.
+OFFSITE_SECTIONS = {"sports": SPORTS, "107": SPORTS, "entertain": ENTERTAIN, "106": ENTERTAIN}
 
 KNOWN_ARGS = frozenset(
     {"date", "start", "end", "sections", "subsections", "press", "urls", "refresh"}
@@ -33,7 +37,7 @@ class CrawlArgs:
     sections: tuple[str, ...]
     subsections: tuple[str, ...]  # empty: every sub-section of the chosen sections
     press: tuple[str, ...]
-    urls: tuple[ArticleId, ...]
+    urls: tuple[tuple[ArticleId, str], ...]  # (article, kind: news/sports/entertain)
     refresh: bool
 
     @property
@@ -43,7 +47,7 @@ class CrawlArgs:
         return "press" if self.press else "sections"
 
     def sub_sections_of(self, sid1: str) -> tuple[str, ...]:
-        known = SUBSECTIONS.get(sid1, ())
+        known = SPORTS_SECTIONS if sid1 == SPORTS else SUBSECTIONS.get(sid1, ())
         if not self.subsections:
             return known
         return tuple(s for s in known if s in self.subsections)
@@ -93,11 +97,11 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
         raise ConfigError(f"-a refresh={args['refresh']!r}: expected 1 or 0")
     refresh = refresh_text in _TRUE
 
-    urls: list[ArticleId] = []
+    urls: list[tuple[ArticleId, str]] = []
     if "urls" in args:
-        for url in _split(args["urls"]):
+        for url in _split(args["urls"]):  # any form, sports and entertainment included
             try:
-                urls.append(parse_article_url(url))
+                urls.append(parse_any_article_url(url))
             except InvalidArticleUrl:
                 raise ConfigError(f"-a urls: not a Naver article URL: {url!r:.200}") from None
         if not urls:
@@ -135,18 +139,22 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
 
     sections = list(DEFAULT_SECTIONS)
     if "sections" in args:
-        sections = list(dict.fromkeys(_split(args["sections"])))
+        names = _split(args["sections"])
+        sections = list(dict.fromkeys(OFFSITE_SECTIONS.get(n.lower(), n) for n in names))
         for sid in sections:
-            if sid not in SECTIONS:
+            if sid not in SECTIONS and sid not in (SPORTS, ENTERTAIN):
                 raise ConfigError(
-                    f"-a sections: unknown section {sid!r}; known: {', '.join(SECTIONS)}"
+                    f"-a sections: unknown section {sid!r}; known: "
+                    f"{', '.join(SECTIONS)}, entertain (106), sports (107)"
                 )
         if not sections:
             raise ConfigError("-a sections= is empty")
     subsections: list[str] = []
     if "subsections" in args:
         subsections = list(dict.fromkeys(_split(args["subsections"])))
-        known = {s for sid in sections for s in SUBSECTIONS[sid]}
+        known = {s for sid in sections for s in SUBSECTIONS.get(sid, ())}
+        if SPORTS in sections:
+            known.update(SPORTS_SECTIONS)
         for sid2 in subsections:
             if sid2 not in known:
                 raise ConfigError(

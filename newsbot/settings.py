@@ -3,6 +3,8 @@ here and in the README; override any of them with ``-s NAME=value``."""
 
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "newsbot"
 SPIDER_MODULES = ["newsbot.spiders"]
 NEWSPIDER_MODULE = "newsbot.spiders"
@@ -18,6 +20,11 @@ NEWSBOT_REPORT_ENABLED = True  # log the verdict and write OUTPUT/reports/crawl-
 NEWSBOT_RETRY_BACKOFF = 2.0  # first wait before a retry, doubled per attempt (seconds)
 NEWSBOT_RETRY_BACKOFF_MAX = 120.0  # longest backoff wait (seconds)
 NEWSBOT_RETRY_AFTER_MAX = 600.0  # longest wait a Retry-After header may ask for (seconds)
+# Chromium for pages that only render in a browser (Debian's `chromium` package); the
+# environment variable NEWSBOT_CHROMIUM_PATH overrides it.
+NEWSBOT_CHROMIUM_PATH = os.environ.get("NEWSBOT_CHROMIUM_PATH", "/usr/bin/chromium")
+NEWSBOT_BROWSER_TIMEOUT = 30.0  # seconds for the browser to launch, load and render a page
+NEWSBOT_BROWSER_IGNORE_HTTPS_ERRORS = False  # accept bad certificates in the browser
 
 # -- politeness (see README "Responsible use") ----------------------------------------------
 # Naver's robots.txt disallows crawlers; obeying it means collecting nothing. Whether to
@@ -39,6 +46,12 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.middlewares.PoliteRetryMiddleware": 550,
 }
 # Scrapy's HttpProxyMiddleware stays on: http_proxy/https_proxy and meta["proxy"] work.
+
+# Browser requests (meta["playwright"]) go to scrapy-playwright; it starts on first use.
+DOWNLOAD_HANDLERS = {
+    "http": "newsbot.browser.LazyPlaywrightHandler",
+    "https": "newsbot.browser.LazyPlaywrightHandler",
+}
 
 # -- crawl state: JOBDIR resumes by re-walking listings (see newsbot/scheduling.py) ------------
 SCHEDULER = "newsbot.scheduling.MemoryScheduler"

@@ -91,13 +91,101 @@ def parse_article_url(url: str) -> ArticleId:
     if match:
         return ArticleId(match["oid"], match["aid"])
     if path in _LEGACY_PATHS:
-        query = parse_qs(parts.query, keep_blank_values=True)
-        oids, aids = query.get("oid", []), query.get("aid", [])
-        if len(oids) == 1 and len(aids) == 1:
-            oid, aid = oids[0], aids[0]
-            if OID_RE.fullmatch(oid) and AID_RE.fullmatch(aid):
-                return ArticleId(oid, aid)
+        found = _query_id(parts.query)
+        if found is not None:
+            return found
     raise InvalidArticleUrl(f"not a Naver article URL: {url!r:.200}")
+
+
+NEWS, SPORTS, ENTERTAIN = "news", "sports", "entertain"
+# m.sports.naver.com/kbaseball/article/001/0016364477, m.sports.naver.com/article/001/…
+_SPORTS_RE = re.compile(r"/(?:[a-z0-9]{2,20}/)?article/(?P<oid>[0-9]{3})/(?P<aid>[0-9]{10})/?")
+# m.entertain.naver.com/article/…, …/now/article/…, …/home/article/…
+_ENTERTAIN_RE = re.compile(r"/(?:now/|home/)?article/(?P<oid>[0-9]{3})/(?P<aid>[0-9]{10})/?")
+# Older forms with ids in the query: sports.news.naver.com/wfootball/news/read.naver?oid=&aid=,
+# entertain.naver.com/read?oid=&aid=, entertain.naver.com/now/read?oid=&aid=
+_SPORTS_QUERY_RE = re.compile(r"/(?:[a-z0-9]{2,20}/)?news/read\.(?:naver|nhn)|/news\.nhn")
+_ENTERTAIN_QUERY_RE = re.compile(r"/(?:now/)?read")
+_SPORTS_HOSTS = frozenset({"m.sports.naver.com", "sports.naver.com", "sports.news.naver.com"})
+_ENTERTAIN_HOSTS = frozenset({"m.entertain.naver.com", "entertain.naver.com"})
+
+
+def _query_id(query: str) -> ArticleId | None:
+    values = parse_qs(query, keep_blank_values=True)
+    oids, aids = values.get("oid", []), values.get("aid", [])
+    if (
+        len(oids) == 1
+        and len(aids) == 1
+        and OID_RE.fullmatch(oids[0])
+        and AID_RE.fullmatch(aids[0])
+    ):
+        return ArticleId(oids[0], aids[0])
+    return None
+
+
+def parse_any_article_url(url: str) -> tuple[ArticleId, str]:
+    """Like ``parse_article_url``, also for the sports and entertainment hosts.
+
+    Returns the article and its kind: ``"news"`` (n.news), ``"sports"`` or ``"entertain"``.
+    """
+    try:
+        return parse_article_url(url), NEWS
+    except InvalidArticleUrl:
+        pass
+    parts = urlsplit(url.strip()) if isinstance(url, str) and len(url) <= 2048 else None
+    try:
+        port = parts.port if parts else None
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or port is not None:
+        raise InvalidArticleUrl(f"not a Naver article URL: {url!r:.200}")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidArticleUrl(f"not a Naver article URL: {url!r:.200}")
+    host = (parts.hostname or "").lower()
+    kind: str | None = None
+    found: ArticleId | None = None
+    if host in _SPORTS_HOSTS:
+        kind = SPORTS
+        match = _SPORTS_RE.fullmatch(parts.path)
+        if match:
+            found = ArticleId(match["oid"], match["aid"])
+        elif _SPORTS_QUERY_RE.fullmatch(parts.path):
+            found = _query_id(parts.query)
+    elif host in _ENTERTAIN_HOSTS:
+        kind = ENTERTAIN
+        match = _ENTERTAIN_RE.fullmatch(parts.path)
+        if match:
+            found = ArticleId(match["oid"], match["aid"])
+        elif _ENTERTAIN_QUERY_RE.fullmatch(parts.path):
+            found = _query_id(parts.query)
+    if kind is None or found is None:
+        raise InvalidArticleUrl(f"not a Naver article URL: {url!r:.200}")
+    return found, kind
+
+
+def kind_of_host(url: str) -> str | None:
+    """``"sports"``/``"entertain"`` for a URL on those hosts, else ``None``."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in _SPORTS_HOSTS:
+        return SPORTS
+    if host in _ENTERTAIN_HOSTS:
+        return ENTERTAIN
+    return None
+
+
+def article_url(article_id: ArticleId, kind: str = NEWS) -> str:
+    """The canonical URL of an article of ``kind`` (the ``url`` field and ``urls=`` target)."""
+    if kind == SPORTS:
+        return f"https://m.sports.naver.com/article/{article_id.oid}/{article_id.aid}"
+    if kind == ENTERTAIN:
+        return f"https://m.entertain.naver.com/article/{article_id.oid}/{article_id.aid}"
+    return article_id.url
+
+
+def api_url(article_id: ArticleId, kind: str) -> str:
+    """The JSON article endpoint of a sports or entertainment article."""
+    host = "api-gw.sports.naver.com" if kind == SPORTS else "api-gw.entertain.naver.com"
+    return f"https://{host}/news/article/{article_id.oid}/{article_id.aid}"
 
 
 def canonical_url(url: str) -> str:

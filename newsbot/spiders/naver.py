@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from newsbot import __version__
 from newsbot.args import CrawlArgs, parse_args
 from newsbot.article import page_for
+from newsbot.browser import browser_settings
 from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.errors import (
     ArticleMismatch,
@@ -30,7 +31,16 @@ from newsbot.errors import (
 )
 from newsbot.items import Article
 from newsbot.job import JobState
+from newsbot.pages.api import (
+    API_LAYOUTS,
+    ENTERTAIN_LIST,
+    SPORTS_LIST,
+    ApiShapeError,
+    parse_entertain_list,
+    parse_sports_list,
+)
 from newsbot.pages.listings import Listing, ListingError, parse_old_list, parse_section_more
+from newsbot.pages.rendered import BODY_QUERIES, RENDERED_LAYOUTS
 from newsbot.storage import (
     DELETED,
     OUT_OF_RANGE,
@@ -38,21 +48,43 @@ from newsbot.storage import (
     Index,
     remove_temp_files,
 )
-from newsbot.urls import NEWS_HOSTS, ArticleId, is_naver_host, parse_article_url
+from newsbot.urls import (
+    ENTERTAIN,
+    NEWS,
+    NEWS_HOSTS,
+    SPORTS,
+    ArticleId,
+    api_url,
+    article_url,
+    is_naver_host,
+    parse_any_article_url,
+)
 
 logger = logging.getLogger(__name__)
 
-NEWS = "https://news.naver.com"
+NEWS_SITE = "https://news.naver.com"
+#: Page size asked of the sports/entertainment list endpoints.
+API_PAGE_SIZE = 50
 #: A listing walk stops after this many pages whatever the site says (a loop guard).
 MAX_LISTING_PAGES = 2000
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
-_OFFSITE_NEWS_HOSTS = ("sports.naver.com", "entertain.naver.com")
 
 
 def more_url(sid1: str, sid2: str, day: date, page: int, cursor: str) -> str:
     query = {"sid": sid1, "sid2": sid2, "cluid": "", "pageNo": page, "date": f"{day:%Y%m%d}"}
     query["next"] = cursor
-    return f"{NEWS}/section/template/SECTION_ARTICLE_LIST_FOR_LATEST?{urlencode(query)}"
+    return f"{NEWS_SITE}/section/template/SECTION_ARTICLE_LIST_FOR_LATEST?{urlencode(query)}"
+
+
+def sports_list_url(section: str, day: date, page: int) -> str:
+    query = {"sort": "latest", "date": f"{day:%Y%m%d}", "page": page}
+    query |= {"pageSize": API_PAGE_SIZE, "isPhoto": "N"}
+    return f"{SPORTS_LIST.format(section=section)}?{urlencode(query)}"
+
+
+def entertain_list_url(day: date, page: int) -> str:
+    query = {"date": f"{day:%Y%m%d}", "page": page, "pageSize": API_PAGE_SIZE}
+    return f"{ENTERTAIN_LIST}?{urlencode(query)}"
 
 
 def old_list_url(day: date, page: int, *, sid1: str = "", sid2: str = "", oid: str = "") -> str:
@@ -61,7 +93,7 @@ def old_list_url(day: date, page: int, *, sid1: str = "", sid2: str = "", oid: s
     else:
         query = {"mode": "LS2D", "mid": "shm", "sid1": sid1, "sid2": sid2}
         query |= {"date": f"{day:%Y%m%d}", "page": page}
-    return f"{NEWS}/main/list.naver?{urlencode(query)}"
+    return f"{NEWS_SITE}/main/list.naver?{urlencode(query)}"
 
 
 class NaverSpider(scrapy.Spider):
@@ -89,6 +121,8 @@ class NaverSpider(scrapy.Spider):
         contact = settings.get("NEWSBOT_CONTACT") or "set NEWSBOT_CONTACT"
         user_agent = f"newsbot/{__version__} (Naver News archiver; contact: {contact})"
         settings.set("USER_AGENT", user_agent, priority="spider")
+        for name, value in browser_settings(settings).items():
+            settings.set(name, value, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NaverSpider:
@@ -107,7 +141,7 @@ class NaverSpider(scrapy.Spider):
                 "sections": list(a.sections),
                 "subsections": list(a.subsections),
                 "press": list(a.press),
-                "urls": [i.key for i in a.urls],
+                "urls": [f"{i.key}:{kind}" for i, kind in a.urls],
                 "refresh": a.refresh,
                 "output": str(root),
             }
@@ -130,17 +164,23 @@ class NaverSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         args = self.crawl_args
         if args.mode == "urls":
-            for article_id in args.urls:
-                for request in self.consider(article_id):
+            for article_id, kind in args.urls:
+                for request in self.consider(article_id, kind):
                     yield request
             return
         for day in args.dates:
             if args.mode == "press":
                 for oid in args.press:
                     yield self.old_list_request(day, 1, oid=oid)
-            else:
-                for sid1 in args.sections:
-                    for sid2 in args.sub_sections_of(sid1):
+                continue
+            for sid1 in args.sections:
+                if sid1 == ENTERTAIN:
+                    yield self.api_list_request(ENTERTAIN, "", day, 1)
+                    continue
+                for sid2 in args.sub_sections_of(sid1):
+                    if sid1 == SPORTS:
+                        yield self.api_list_request(SPORTS, sid2, day, 1)
+                    else:
                         yield self.more_request(day, sid1, sid2, 1, "")
 
     # -- listings ----------------------------------------------------------------------
@@ -151,7 +191,9 @@ class NaverSpider(scrapy.Spider):
             more_url(sid1, sid2, day, page, cursor),
             callback=self.parse_more,
             errback=self.listing_failed,
-            headers={"Referer": f"{NEWS}/breakingnews/section/{sid1}/{sid2}?date={day:%Y%m%d}"},
+            headers={
+                "Referer": f"{NEWS_SITE}/breakingnews/section/{sid1}/{sid2}?date={day:%Y%m%d}"
+            },
             cb_kwargs={"day": day, "sid1": sid1, "sid2": sid2, "page": page, "found": 0},
             dont_filter=True,
             priority=10,
@@ -168,6 +210,36 @@ class NaverSpider(scrapy.Spider):
             dont_filter=True,
             priority=10,
         )
+
+    def api_list_request(self, kind: str, section: str, day: date, page: int) -> scrapy.Request:
+        url = (
+            sports_list_url(section, day, page) if kind == SPORTS else entertain_list_url(day, page)
+        )
+        site = "https://m.sports.naver.com/" if kind == SPORTS else "https://m.entertain.naver.com/"
+        return scrapy.Request(
+            url,
+            callback=self.parse_api_list,
+            errback=self.listing_failed,
+            headers={"Referer": site, "Accept": "application/json"},
+            cb_kwargs={"kind": kind, "section": section, "day": day, "page": page},
+            dont_filter=True,
+            priority=10,
+        )
+
+    def parse_api_list(
+        self, response: Response, kind: str, section: str, day: date, page: int
+    ) -> Iterator[scrapy.Request]:
+        parse = parse_sports_list if kind == SPORTS else parse_entertain_list
+        try:
+            articles, total = parse(response.body)
+        except ApiShapeError as exc:
+            self.count("newsbot/listing/failed")
+            logger.error("listing %s: %s", response.url, exc)
+            return
+        yield from self.listed(Listing(articles=articles), response, kind)
+        more = total is None or page * API_PAGE_SIZE < total
+        if articles and more and page < MAX_LISTING_PAGES:
+            yield self.api_list_request(kind, section, day, page + 1)
 
     def parse_more(
         self, response: Response, day: date, sid1: str, sid2: str, page: int, found: int
@@ -208,19 +280,21 @@ class NaverSpider(scrapy.Spider):
         if new and max(listing.pages, default=0) > page and page < MAX_LISTING_PAGES:
             yield self.old_list_request(day, page + 1, sid1=sid1, sid2=sid2, oid=oid)
 
-    def listed(self, listing: Listing, response: Response) -> Iterator[scrapy.Request]:
+    def listed(
+        self, listing: Listing, response: Response, kind: str = NEWS
+    ) -> Iterator[scrapy.Request]:
         self.count("newsbot/listing/pages")
         if listing.rejected:
             self.count("newsbot/listing/rejected_links", listing.rejected)
         for article_id in listing.articles:
-            yield from self.consider(article_id)
+            yield from self.consider(article_id, kind)
 
     def listing_failed(self, failure: Failure) -> None:
         self.count("newsbot/listing/failed")
         logger.error("listing %s failed: %s", failure.request.url, _reason(failure))  # type: ignore[attr-defined]
 
     # -- articles ----------------------------------------------------------------------
-    def consider(self, article_id: ArticleId) -> Iterator[scrapy.Request]:
+    def consider(self, article_id: ArticleId, kind: str = NEWS) -> Iterator[scrapy.Request]:
         """Schedule an article unless this run already has, or it is already collected."""
         key = article_id.key
         if key in self.scheduled:
@@ -232,7 +306,9 @@ class NaverSpider(scrapy.Spider):
             self.count("newsbot/articles/skipped")
             return
         self.count("newsbot/articles/requested")
-        yield self.article_request(article_id)
+        yield (
+            self.article_request(article_id) if kind == NEWS else self.api_request(article_id, kind)
+        )
 
     def already_collected(self, key: str) -> bool:
         if self.job is not None and self.job.is_done(key):
@@ -241,6 +317,8 @@ class NaverSpider(scrapy.Spider):
             return False
         entry = self.index.get(key)
         if entry is None:
+            return False
+        if entry.status == REDIRECTED:  # recorded by versions that did not follow them
             return False
         if entry.status == OUT_OF_RANGE:
             # Known to belong to another day: skip it unless that day is asked for now.
@@ -292,22 +370,98 @@ class NaverSpider(scrapy.Spider):
         location = (response.headers.get(b"Location") or b"").decode("latin-1")
         target = urljoin(response.url, location)
         host = (urlsplit(target).hostname or "").lower()
-        if host.endswith(_OFFSITE_NEWS_HOSTS):
-            self.finish(article_id, REDIRECTED, "newsbot/articles/redirected")
-            self.count(f"newsbot/redirected/{host}")
-            logger.info(
-                "redirected off n.news: %s -> %s (not collected here)", article_id.url, target
-            )
-            return
         try:
-            same = host in NEWS_HOSTS and parse_article_url(target) == article_id
+            target_id, kind = parse_any_article_url(target)
         except ValueError:
-            same = False
+            target_id, kind = None, None
+        if target_id == article_id and kind in (SPORTS, ENTERTAIN):
+            # 연예/스포츠 articles leave n.news: collect them from their JSON endpoint.
+            self.count("newsbot/articles/redirected")
+            self.count(f"newsbot/redirected/{host}")
+            logger.info("redirected off n.news: %s -> %s (%s)", article_id.url, target, kind)
+            yield self.api_request(article_id, kind)
+            return
+        same = target_id == article_id and kind == NEWS and host in NEWS_HOSTS
         if same and hops < 3:
             yield self.article_request(article_id, hops + 1)
         else:
             where = target if is_naver_host(target) else "a non-Naver address"
             self.fail(article_id, "redirect", f"redirected to {where}")
+
+    def api_request(self, article_id: ArticleId, kind: str) -> scrapy.Request:
+        site = "https://m.sports.naver.com/" if kind == SPORTS else "https://m.entertain.naver.com/"
+        return scrapy.Request(
+            api_url(article_id, kind),
+            callback=self.parse_api_article,
+            errback=self.api_failed,
+            headers={"Referer": site, "Accept": "application/json"},
+            cb_kwargs={"article_id": article_id, "kind": kind},
+            meta={"handle_httpstatus_list": [404, 410]},
+        )
+
+    def parse_api_article(
+        self, response: Response, article_id: ArticleId, kind: str
+    ) -> Iterator[Article | scrapy.Request]:
+        try:
+            page = API_LAYOUTS[kind].from_json(article_id, response.body)
+            article = page.to_article(to_iso(now_kst()))
+        except ArticleNotFound as exc:
+            self.finish(article_id, DELETED, "newsbot/articles/deleted")
+            logger.info("deleted: %s (%s)", api_url(article_id, kind), exc)
+            return
+        except ExtractError as exc:
+            # The endpoint answered, but not with an article we can read: render the page.
+            self.count("newsbot/api/unusable")
+            logger.warning("%s: %s; rendering the page instead", response.url, exc)
+            yield self.browser_request(article_id, kind)
+            return
+        yield article
+
+    def api_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        article_id: ArticleId = request.cb_kwargs["article_id"]
+        kind: str = request.cb_kwargs["kind"]
+        self.count("newsbot/api/failed")
+        logger.warning("%s failed (%s); rendering the page instead", request.url, _reason(failure))
+        yield self.browser_request(article_id, kind)
+
+    def browser_request(self, article_id: ArticleId, kind: str) -> scrapy.Request:
+        from scrapy_playwright.page import PageMethod
+
+        timeout = self.settings.getfloat("NEWSBOT_BROWSER_TIMEOUT") * 1000
+        self.count("newsbot/browser/requests")
+        return scrapy.Request(
+            article_url(article_id, kind),
+            callback=self.parse_rendered,
+            errback=self.browser_failed,
+            cb_kwargs={"article_id": article_id, "kind": kind},
+            meta={
+                "playwright": True,
+                "playwright_page_methods": [
+                    PageMethod("wait_for_selector", ", ".join(BODY_QUERIES), timeout=timeout)
+                ],
+                "dont_retry": True,
+            },
+            dont_filter=True,
+        )
+
+    def parse_rendered(
+        self, response: Response, article_id: ArticleId, kind: str
+    ) -> Iterator[Article]:
+        try:
+            page = RENDERED_LAYOUTS[kind](article_id, _selector(response))
+            if not page.matches(page.sel):
+                raise UnknownLayout("the rendered page has no article body")
+            article = page.to_article(to_iso(now_kst()))
+        except ExtractError as exc:
+            self.fail(article_id, "browser_page", str(exc))
+            return
+        yield article
+
+    def browser_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.count("newsbot/browser/failed")
+        self.fail(request.cb_kwargs["article_id"], "browser", _reason(failure))
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

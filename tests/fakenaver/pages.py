@@ -523,3 +523,49 @@ def old_list_page(
         }
     )
     return text.encode("cp949", errors="xmlcharrefreplace")
+
+
+def rendered_app_page(spec: ArticleSpec, host: str) -> bytes:
+    """An m.sports / m.entertain article page: an app shell whose script builds the article.
+
+    The article text is base64 inside the script, so it is not in the HTML a plain client
+    sees; after the script runs (a short timer, like an app fetching its data) the DOM has
+    the markup newsbot's rendered layouts read: ``h2[class*=article_title]``, the press logo,
+    ``em.date``, ``div._article_content`` with the ``#dic_area`` body, and a byline.
+    """
+    import base64
+    import json as _json
+
+    data = {
+        "title": spec.title,
+        "press": spec.publisher,
+        "date": korean_time(spec.published),
+        "body": body_html(spec),
+        "byline": f"{spec.publisher} 기자",
+        "section": "스포츠" if "sports" in host else "연예",
+    }
+    encoded = base64.b64encode(_json.dumps(data, ensure_ascii=False).encode()).decode()
+    site = "네이버 스포츠" if "sports" in host else "네이버 엔터"
+    return (
+        '<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
+        f"<title>{site}</title></head><body><div id=\"root\"><div class=\"loading\"></div></div>"
+        "<script>\n"
+        f'var payload = "{encoded}";\n'
+        "setTimeout(function () {\n"
+        "  var bytes = Uint8Array.from(atob(payload), function (c) { return c.charCodeAt(0); });\n"
+        "  var d = JSON.parse(new TextDecoder().decode(bytes));\n"
+        "  var esc = function (t) { var e = document.createElement('span'); e.textContent = t;"
+        " return e.innerHTML; };\n"
+        "  document.getElementById('root').innerHTML ="
+        " '<div class=\"NewsEndMain_comp_news_article__x1\" id=\"comp_news_article\">'"
+        " + '<div class=\"ArticleHead_article_head__x2\">'"
+        " + '<span class=\"ArticleHead_section_name__x3\">' + esc(d.section) + '</span>'"
+        " + '<div class=\"ArticleHead_press_logo__x4\"><img alt=\"' + esc(d.press) + '\"></div>'"
+        " + '<h2 class=\"ArticleHead_article_title__x5\">' + esc(d.title) + '</h2>'"
+        " + '<div class=\"ArticleHead_article_head_info__x6\"><em class=\"date\">'"
+        " + esc(d.date) + '</em></div></div>'"
+        " + '<div class=\"_article_content\">' + d.body + '</div>'"
+        " + '<p class=\"NewsEnd_byline__x7\">' + esc(d.byline) + '</p></div>';\n"
+        "}, 300);\n"
+        "</script></body></html>"
+    ).encode()

@@ -42,6 +42,7 @@ _ARTICLE_PATH = re.compile(r"/(?:mnews/)?article/(\d{3})/(\d{10})/?")
 _SPORTS_PATH = re.compile(r"/(?:[\w-]+/)?article/(\d{3})/(\d{10})/?")
 _ENTERTAIN_PATH = re.compile(r"/(?:now/)?article/(\d{3})/(\d{10})/?")
 _API_PATH = re.compile(r"/news/article/(\d{3})/(\d{10})/?")
+_SPORTS_LIST_PATH = re.compile(r"/news/articles/([a-z0-9]+)/?")
 _DAY = re.compile(r"\d{8}")
 
 
@@ -71,6 +72,15 @@ def _redirect(location: str) -> Response:
 
 def _query(query: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+
+
+def _page(items: list[ArticleSpec], query: dict[str, str]) -> tuple[list[ArticleSpec], int]:
+    try:
+        page = max(1, int(query.get("page") or "1"))
+        size = max(1, min(100, int(query.get("pageSize") or "20")))
+    except ValueError:
+        page, size = 1, 20
+    return items[(page - 1) * size : page * size], len(items)
 
 
 class Site:
@@ -119,6 +129,11 @@ class Site:
             match = _API_PATH.fullmatch(path)
             if match:
                 return self._api_article(*match.groups())
+            list_match = _SPORTS_LIST_PATH.fullmatch(path)
+            if host == "api-gw.sports.naver.com" and list_match:
+                return self._sports_list(list_match[1], query)
+            if host == "api-gw.entertain.naver.com" and path.rstrip("/") == "/news/articles":
+                return self._entertain_list(query)
         return _not_found()
 
     # -- articles ---------------------------------------------------------------------------
@@ -148,16 +163,57 @@ class Site:
         return _redirect(location)
 
     def _app_shell(self, host: str, oid: str, aid: str) -> Response:
-        """m.sports / m.entertain article URLs: a JavaScript app shell with no article in it."""
+        """m.sports / m.entertain article URLs: a JavaScript app whose HTML holds no article.
+
+        The article is in the page only after its script runs (``pages.rendered_app_page``).
+        """
         spec = self._live(oid, aid)
         if spec is None or not spec.redirect_to or urlsplit(spec.redirect_to).hostname != host:
             return _not_found()
-        body = (
-            '<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
-            '<title>네이버 스포츠</title></head><body><div id="root"></div>'
-            '<script src="https://ssl.pstatic.net/static/app.js"></script></body></html>'
-        ).encode()
-        return _html(200, body)
+        return _html(200, pages.rendered_app_page(spec, host))
+
+    def _sports_list(self, section: str, query: dict[str, str]) -> Response:
+        """``news/articles/{section}?sort=latest&date=&page=&pageSize=``: ``result.newsList``
+        with ``oid``/``aid`` and ``dateTime`` (``T`` or a space), paged by ``totalCount``."""
+        day = self._day(query)
+        of_day = [a for a in self.world.listed("107", section) if a.day == day]
+        page_items, total = _page(of_day, query)
+        items = [
+            {
+                "oid": a.oid,
+                "aid": a.aid,
+                "title": a.title,
+                "subContent": a.lede,
+                "thumbnail": "",
+                "sourceName": a.publisher,
+                "sportsSection": section,
+                "dateTime": a.published.replace(" ", "T") if n % 2 else a.published,
+            }
+            for n, a in enumerate(page_items)
+        ]
+        payload = {"code": 200, "success": True, "result": {"newsList": items, "totalCount": total}}
+        return Response(200, json.dumps(payload, ensure_ascii=False).encode(), {"Content-Type": _JSON})
+
+    def _entertain_list(self, query: dict[str, str]) -> Response:
+        """``news/articles?date=&page=&pageSize=``: items without ids (only a ``url``) and a
+        relative ``articleTime``; no total: an empty ``newsList`` ends the list."""
+        day = self._day(query)
+        of_day = [a for a in self.world.listed("106") if a.day == day]
+        page_items, _ = _page(of_day, query)
+        forms = ("https://m.entertain.naver.com/article/{}/{}", "https://m.entertain.naver.com/now/article/{}/{}")
+        items = [
+            {
+                "title": a.title,
+                "url": forms[n % 2].format(a.oid, a.aid),
+                "officeName": a.publisher,
+                "subContent": a.lede,
+                "thumbnail": "",
+                "articleTime": f"{n + 1}분전",
+            }
+            for n, a in enumerate(page_items)
+        ]
+        payload = {"code": 200, "success": True, "result": {"newsList": items}}
+        return Response(200, json.dumps(payload, ensure_ascii=False).encode(), {"Content-Type": _JSON})
 
     def _api_article(self, oid: str, aid: str) -> Response:
         """The sports/entertainment JSON gateway (shape from shared/docs/naver.md)."""

@@ -475,6 +475,24 @@ _DEFAULT_ROWS: tuple[tuple[str, str, str, str, str, tuple[tuple[str, str], ...],
 # fmt: on
 
 
+# fmt: off
+_OFFSITE_ROWS = (
+    ("117", "0003900002", "2026-05-30 20:10:00", "107", "kbaseball", "마이데일리",
+     "9회말 역전 끝내기, 선두 싸움 안갯속"),
+    ("477", "0000500001", "2026-05-30 18:00:00", "107", "kbaseball", "스포티비뉴스",
+     "에이스 7이닝 무실점 호투로 시즌 8승"),
+    ("139", "0002200001", "2026-05-30 07:45:00", "107", "wfootball", "스포탈코리아",
+     "유럽 챔피언스리그 결승, 연장 혈투 끝 우승"),
+    ("112", "0003800001", "2026-05-30 22:00:00", "106", "", "헤럴드POP",
+     "새 드라마 첫 방송부터 시청률 10% 돌파"),
+    ("108", "0003300001", "2026-05-30 12:12:12", "106", "", "스타뉴스",
+     "배우 A씨, 영화제 여우주연상 수상 \"감사합니다\""),
+    ("609", "0000900001", "2026-05-29 23:50:00", "106", "", "뉴스엔",
+     "아이돌 그룹 컴백 쇼케이스 현장"),
+)
+# fmt: on
+
+
 def default_world() -> World:
     """A small deterministic world for end-to-end tests.
 
@@ -539,6 +557,24 @@ def default_world() -> World:
             redirect_to="https://m.sports.naver.com/kbaseball/article/117/0003900001",
         )
     )
+    # Listed by the sports and entertainment JSON lists (sid 107 by sports section, 106);
+    # their n.news URLs redirect to m.sports / m.entertain like the real ones.
+    for oid, aid, published, sid1, sid2, press, title in _OFFSITE_ROWS:
+        host = "m.sports.naver.com/" + sid2 if sid1 == "107" else "m.entertain.naver.com"
+        articles.append(
+            ArticleSpec(
+                oid=oid,
+                aid=aid,
+                sid1=sid1,
+                sid2=sid2,
+                published=published,
+                title=title,
+                paragraphs=_paragraphs(random.Random(f"offsite-{aid}"), 3),
+                publisher=press,
+                summary=f"{title} 요약" if aid.endswith("1") else None,
+                redirect_to=f"https://{host}/article/{oid}/{aid}",
+            )
+        )
     articles.append(
         ArticleSpec(
             oid="001",

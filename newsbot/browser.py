@@ -1,0 +1,117 @@
+"""The browser route: scrapy-playwright with Debian's Chromium, started only when needed.
+
+Only requests with ``meta["playwright"] = True`` use the browser (sports/entertainment
+pages whose JSON endpoint failed). scrapy-playwright starts its Playwright driver when the
+engine starts; ``LazyPlaywrightHandler`` waits for the first browser request instead, so a
+crawl that needs no browser never starts one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+#: Flags for a headless Chromium on a server (root, no GPU, no background traffic).
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--no-pings",
+    "--metrics-recording-only",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,"
+    "CertificateTransparencyComponentUpdater,SignInProfileCreation,AccountConsistency",
+)
+
+
+def browser_settings(settings: BaseSettings) -> dict[str, Any]:
+    """scrapy-playwright settings derived from ``NEWSBOT_*`` ones (set at spider priority)."""
+    launch: dict[str, Any] = {
+        "executable_path": settings.get("NEWSBOT_CHROMIUM_PATH") or "/usr/bin/chromium",
+        "headless": True,
+        "args": list(CHROMIUM_ARGS),
+        "timeout": settings.getfloat("NEWSBOT_BROWSER_TIMEOUT") * 1000,
+    }
+    # The browser goes through the same proxy as Scrapy's own requests, and only to Naver:
+    # a PAC script sends every other host (Chromium's own update, time and account
+    # traffic included) to a closed local port.
+    proxy = os.environ.get("https_proxy") or os.environ.get("HTTPS_PROXY")
+    launch["args"].append(f"--proxy-pac-url={pac_url(proxy)}")
+    return {
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.getfloat("NEWSBOT_BROWSER_TIMEOUT")
+        * 1000,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
+        "PLAYWRIGHT_ABORT_REQUEST": "newsbot.browser.should_abort",
+        "PLAYWRIGHT_CONTEXTS": {
+            "default": {
+                "ignore_https_errors": settings.getbool("NEWSBOT_BROWSER_IGNORE_HTTPS_ERRORS"),
+                "java_script_enabled": True,
+            }
+        },
+    }
+
+
+#: Hosts the browser may reach (the article pages and their own scripts and styles).
+BROWSER_DOMAINS = ("naver.com", "naver.net", "pstatic.net")
+
+
+def pac_url(proxy: str | None) -> str:
+    """A ``data:`` PAC URL: Naver hosts direct (or through ``proxy``), all else refused."""
+    route = "DIRECT"
+    if proxy:
+        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        route = f"PROXY {parts.hostname}:{parts.port or 80}"
+    tests = " || ".join(f'host == "{d}" || dnsDomainIs(host, ".{d}")' for d in BROWSER_DOMAINS)
+    script = (
+        "function FindProxyForURL(url, host) {"
+        f' if ({tests}) return "{route}"; return "PROXY 127.0.0.1:9"; }}'
+    )
+    return (
+        "data:application/x-ns-proxy-autoconfig;base64,"
+        + base64.b64encode(script.encode()).decode()
+    )
+
+
+async def should_abort(request: Any) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST``: skip images, media and fonts (not needed for the text)."""
+    return bool(request.resource_type in ("image", "media", "font"))
+
+
+class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    """scrapy-playwright's handler, started on the first browser request."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._start_lock = asyncio.Lock()
+        self._started = False
+
+    async def _maybe_launch_in_thread(self) -> None:  # engine_started: not yet
+        return None
+
+    async def _download_request(self, request: Request, spider: Any = None) -> Response:
+        async with self._start_lock:
+            if not self._started:
+                await self._launch()
+                self._started = True
+        response: Response = await super()._download_request(request, spider)
+        return response
