@@ -48,7 +48,10 @@ def test_press_and_urls_and_refresh() -> None:
         },
         today=TODAY,
     )
-    assert args.urls == (ArticleId("001", "0015825533"), ArticleId("082", "0001252309"))
+    assert args.urls == (
+        (ArticleId("001", "0015825533"), "news"),
+        (ArticleId("082", "0001252309"), "news"),
+    )
     assert args.mode == "urls" and args.refresh
 
 
@@ -93,7 +96,21 @@ def test_scrapy_crawl_refuses_bad_arguments_before_any_request(tmp_path: object)
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
     assert errors == [
-        "newsbot: error: -a sections: unknown section 'abc'; known: 100, 101, 102, 103, 104, 105"
+        "newsbot: error: -a sections: unknown section 'abc'; known: 100, 101, 102, 103, 104, 105, entertain (106), sports (107)"
     ]
     assert "Traceback" not in result.stderr
     assert "Spider opened" not in result.stderr
+
+
+def test_sports_and_entertainment_sections() -> None:
+    args = parse_args({"sections": "100,sports,106", "subsections": "kbaseball"}, today=TODAY)
+    assert args.sections == ("100", "sports", "entertain")
+    assert args.sub_sections_of("sports") == ("kbaseball",)
+    assert parse_args({"sections": "107,Entertain"}, today=TODAY).sections == (
+        "sports",
+        "entertain",
+    )
+    urls = parse_args(
+        {"urls": "https://m.sports.naver.com/kbaseball/article/001/0016364477"}, today=TODAY
+    )
+    assert urls.urls == ((ArticleId("001", "0016364477"), "sports"),)

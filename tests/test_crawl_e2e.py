@@ -120,13 +120,17 @@ def test_urls(fake: FakeNaver, tmp_path: Path) -> None:
         "2020/09/19/029_0002625369.md",
         "2022/09/14/018_0005316196.md",
         "2024/01/22/082_0001252309.md",
+        "2026/05/30/117_0003900001.md",  # followed to the sports JSON endpoint
     }
     legacy = (out / "2020/09/19/029_0002625369.md").read_text(encoding="utf-8")
     assert "이재명 경기도지사가 19일" in legacy  # the EUC-KR page decoded
     assert stat(result.stderr, "newsbot/articles/redirected") == "1"
     assert stat(result.stderr, "newsbot/articles/deleted") == "1"
     assert "redirected off n.news" in result.stderr
-    assert index_rows(out)["117_0003900001"][0] == "redirected"
+    assert index_rows(out)["001_0015999999"][0] == "deleted"
+    assert "https://api-gw.sports.naver.com/news/article/117/0003900001" in {
+        u for _, u in fake.requests
+    }
 
 
 def test_second_run_fetches_no_article(fake: FakeNaver, tmp_path: Path) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from newsbot.errors import InvalidArticleUrl
-from newsbot.urls import ArticleId, canonical_url, is_naver_host, parse_article_url
+from newsbot.urls import (
+    ArticleId,
+    canonical_url,
+    is_naver_host,
+    parse_any_article_url,
+    parse_article_url,
+)
 
 ACCEPTED = [
     ("https://n.news.naver.com/mnews/article/001/0015825533", "001", "0015825533"),
@@ -90,3 +96,52 @@ def test_ids_stay_strings() -> None:
 )
 def test_is_naver_host(url: str, expected: bool) -> None:
     assert is_naver_host(url) is expected
+
+
+OFFSITE = [
+    ("https://m.sports.naver.com/kbaseball/article/001/0016364477", "001", "0016364477", "sports"),
+    ("https://m.sports.naver.com/article/001/0016364477", "001", "0016364477", "sports"),
+    (
+        "https://sports.news.naver.com/wfootball/news/read.naver?oid=477&aid=0000073768",
+        "477",
+        "0000073768",
+        "sports",
+    ),
+    (
+        "https://sports.news.naver.com/news.nhn?oid=477&aid=0000073768",
+        "477",
+        "0000073768",
+        "sports",
+    ),
+    ("https://m.entertain.naver.com/article/112/0003800001", "112", "0003800001", "entertain"),
+    ("https://m.entertain.naver.com/now/article/112/0003800001", "112", "0003800001", "entertain"),
+    ("https://entertain.naver.com/read?oid=112&aid=0003800001", "112", "0003800001", "entertain"),
+    (
+        "https://entertain.naver.com/now/read?oid=112&aid=0003800001",
+        "112",
+        "0003800001",
+        "entertain",
+    ),
+    ("https://n.news.naver.com/mnews/article/117/0003900001", "117", "0003900001", "news"),
+]
+
+
+@pytest.mark.parametrize(("url", "oid", "aid", "kind"), OFFSITE)
+def test_sports_and_entertainment_urls(url: str, oid: str, aid: str, kind: str) -> None:
+    assert parse_any_article_url(url) == (ArticleId(oid, aid), kind)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://m.sports.naver.com/kbaseball/article/1/0016364477",
+        "https://m.sports.naver.com/kbaseball/news/001/0016364477",
+        "https://m.entertain.naver.com/article/112/38",
+        "https://entertain.naver.com/read?oid=112",
+        "https://m.sports.naver.com:8080/article/001/0016364477",
+        "https://evil.com/article/001/0016364477",
+    ],
+)
+def test_offsite_rejected(url: str) -> None:
+    with pytest.raises(InvalidArticleUrl):
+        parse_any_article_url(url)

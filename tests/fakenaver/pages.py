@@ -548,7 +548,7 @@ def rendered_app_page(spec: ArticleSpec, host: str) -> bytes:
     site = "네이버 스포츠" if "sports" in host else "네이버 엔터"
     return (
         '<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
-        f"<title>{site}</title></head><body><div id=\"root\"><div class=\"loading\"></div></div>"
+        f'<title>{site}</title></head><body><div id="root"><div class="loading"></div></div>'
         "<script>\n"
         f'var payload = "{encoded}";\n'
         "setTimeout(function () {\n"
@@ -557,12 +557,12 @@ def rendered_app_page(spec: ArticleSpec, host: str) -> bytes:
         "  var esc = function (t) { var e = document.createElement('span'); e.textContent = t;"
         " return e.innerHTML; };\n"
         "  document.getElementById('root').innerHTML ="
-        " '<div class=\"NewsEndMain_comp_news_article__x1\" id=\"comp_news_article\">'"
+        ' \'<div class="NewsEndMain_comp_news_article__x1" id="comp_news_article">\''
         " + '<div class=\"ArticleHead_article_head__x2\">'"
         " + '<span class=\"ArticleHead_section_name__x3\">' + esc(d.section) + '</span>'"
         " + '<div class=\"ArticleHead_press_logo__x4\"><img alt=\"' + esc(d.press) + '\"></div>'"
         " + '<h2 class=\"ArticleHead_article_title__x5\">' + esc(d.title) + '</h2>'"
-        " + '<div class=\"ArticleHead_article_head_info__x6\"><em class=\"date\">'"
+        ' + \'<div class="ArticleHead_article_head_info__x6"><em class="date">\''
         " + esc(d.date) + '</em></div></div>'"
         " + '<div class=\"_article_content\">' + d.body + '</div>'"
         " + '<p class=\"NewsEnd_byline__x7\">' + esc(d.byline) + '</p></div>';\n"

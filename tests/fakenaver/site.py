@@ -192,7 +192,9 @@ class Site:
             for n, a in enumerate(page_items)
         ]
         payload = {"code": 200, "success": True, "result": {"newsList": items, "totalCount": total}}
-        return Response(200, json.dumps(payload, ensure_ascii=False).encode(), {"Content-Type": _JSON})
+        return Response(
+            200, json.dumps(payload, ensure_ascii=False).encode(), {"Content-Type": _JSON}
+        )
 
     def _entertain_list(self, query: dict[str, str]) -> Response:
         """``news/articles?date=&page=&pageSize=``: items without ids (only a ``url``) and a
@@ -200,7 +202,10 @@ class Site:
         day = self._day(query)
         of_day = [a for a in self.world.listed("106") if a.day == day]
         page_items, _ = _page(of_day, query)
-        forms = ("https://m.entertain.naver.com/article/{}/{}", "https://m.entertain.naver.com/now/article/{}/{}")
+        forms = (
+            "https://m.entertain.naver.com/article/{}/{}",
+            "https://m.entertain.naver.com/now/article/{}/{}",
+        )
         items = [
             {
                 "title": a.title,
@@ -213,7 +218,9 @@ class Site:
             for n, a in enumerate(page_items)
         ]
         payload = {"code": 200, "success": True, "result": {"newsList": items}}
-        return Response(200, json.dumps(payload, ensure_ascii=False).encode(), {"Content-Type": _JSON})
+        return Response(
+            200, json.dumps(payload, ensure_ascii=False).encode(), {"Content-Type": _JSON}
+        )
 
     def _api_article(self, oid: str, aid: str) -> Response:
         """The sports/entertainment JSON gateway (shape from shared/docs/naver.md)."""
