@@ -1,9 +1,10 @@
-"""Command line: ``python -m newsbot extract|verify`` (the crawl itself is ``scrapy crawl``)."""
+"""Command line: ``python -m newsbot extract|verify|reparse`` (the crawl is ``scrapy crawl``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,6 +69,34 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot.archive import reparse
+    from newsbot.storage import OutputStore, WriteError
+
+    inputs = [Path(p) for p in args.archives]
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        return _fail(f"no such archive: {missing[0]}")
+    try:
+        store = OutputStore(Path(args.output).resolve(), template=args.template)
+        result = reparse(inputs, store)
+    except WriteError as exc:
+        return _fail(f"{exc.strerror}; files already written are intact")
+    except OSError as exc:
+        return _fail(f"cannot use {args.output}: {exc.strerror or exc}")
+    for problem in result.problems:
+        print(f"newsbot: warning: {problem}", file=sys.stderr)
+    for url, reason in sorted(result.failures.items()):
+        print(f"newsbot: not extracted: {url}: {reason}", file=sys.stderr)
+    rate = result.articles / result.seconds if result.seconds else 0.0
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "no articles"
+    print(
+        f"reparsed {result.records} record(s): {counts}; {len(result.failures)} failed; "
+        f"{rate:.0f} articles/s"
+    )
+    return 1 if result.failures or result.problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newsbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -94,6 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("files", nargs="+")
     verify.set_defaults(func=_cmd_verify)
+
+    re_parse = commands.add_parser(
+        "reparse",
+        help="extract archived pages again and rewrite the Markdown files (no network)",
+        description="Re-run extraction over WARC archives written with NEWSBOT_ARCHIVE=1 and "
+        "rewrite the Markdown files and the index; no request is made.",
+    )
+    re_parse.add_argument("archives", nargs="+", help="WARC files, or directories holding them")
+    re_parse.add_argument(
+        "--output",
+        default=os.environ.get("NEWSBOT_OUTPUT_DIR", "output"),
+        help="the output directory to rewrite (default: $NEWSBOT_OUTPUT_DIR or output)",
+    )
+    re_parse.add_argument("--template", help="a Jinja2 template file instead of the packaged one")
+    re_parse.set_defaults(func=_cmd_reparse)
     return parser
 
 

@@ -20,16 +20,16 @@ from newsbot.urls import ArticleId, parse_article_url
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode a saved or fetched page.
 
-    The HTTP ``Content-Type`` charset wins when given. Without it, bytes that are valid
-    UTF-8 are UTF-8 (saved pages are often re-encoded without fixing their
-    ``<meta charset=euc-kr>``); otherwise the BOM, the ``<meta>`` declaration and then
-    detection decide, with EUC-KR read as its superset CP949.
+    Bytes that are valid UTF-8 are UTF-8, whatever the page or the server declares: saved
+    pages are often re-encoded without fixing their ``<meta charset=euc-kr>``, servers
+    sometimes send a wrong charset, and EUC-KR Korean text is practically never valid
+    UTF-8. Otherwise the HTTP ``Content-Type`` charset, the BOM, the ``<meta>`` declaration
+    and then detection decide, with EUC-KR read as its superset CP949.
     """
-    if not content_type:
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     _, text = html_to_unicode(content_type, body, default_encoding="cp949")
     return text
 

@@ -23,7 +23,9 @@ RESPONSIBLE_USE = (
     "have the right to collect. User-Agent: %s"
 )
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3
-_OUTCOMES = ("new", "updated", "unchanged", "skipped", "failed", "redirected", "deleted")
+_OUTCOMES = (
+    "new", "updated", "unchanged", "restored", "skipped", "failed", "redirected", "deleted",
+)  # fmt: skip
 
 
 class CrawlReport:
@@ -75,7 +77,7 @@ class CrawlReport:
     def log_progress(self) -> None:
         c = self.counts()
         minutes = max((time.monotonic() - self.started) / 60, 1e-9)
-        done = c["new"] + c["updated"] + c["unchanged"]
+        done = c["new"] + c["updated"] + c["unchanged"] + c["restored"]
         logger.info(
             "progress: %d listing page(s), %d article(s) listed; collected %d new, %d updated, "
             "%d unchanged; skipped %d, failed %d, redirected %d, deleted %d (%.1f articles/min)",
@@ -90,7 +92,7 @@ class CrawlReport:
             return EXIT_FAILED, str(written_reason)
         if reason not in ("finished",):
             return EXIT_INTERRUPTED, f"the crawl was stopped ({reason}); run it again to resume"
-        collected = c["new"] + c["updated"] + c["unchanged"]
+        collected = c["new"] + c["updated"] + c["unchanged"] + c["restored"]
         tried = collected + c["failed"]
         requested = int(self.stats.get_value("newsbot/articles/requested", 0))
         if requested and not collected and not (c["out_of_range"] or c["redirected"]):

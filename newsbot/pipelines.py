@@ -13,9 +13,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newsbot.article import hash_article, normalize_article
 from newsbot.dates import kst_date_of
 from newsbot.items import FIELD_NAMES, REQUIRED_FIELDS, Article
-from newsbot.render import render_article
-from newsbot.storage import OUT_OF_RANGE, WRITTEN, Index, article_path, write_atomic
-from newsbot.urls import ArticleId
+from newsbot.storage import OUT_OF_RANGE, Index, OutputStore, WriteError
 
 logger = logging.getLogger(__name__)
 # Optional fields whose absence is worth counting (required ones drop the item instead).
@@ -96,11 +94,11 @@ class MarkdownExportPipeline:
 
     def open_spider(self) -> None:
         self.index = getattr(self.crawler.spider, "index", None) or Index(self.root)
+        self.store = OutputStore(self.root, template=self.template, index=self.index)
 
     def process_item(self, item: Article) -> Article:
         article = _article(item)
         assert self.index is not None and article.published_at and article.crawled_at
-        article_id = ArticleId(article.oid, article.aid)
         published = kst_date_of(article.published_at)
         crawl_args = getattr(self.crawler.spider, "crawl_args", None)
         if (
@@ -121,36 +119,11 @@ class MarkdownExportPipeline:
                 f"{article.id}: published {published}, outside the dates asked for",
                 log_level="DEBUG",
             )
-        path = article_path(self.root, article_id, published)
-        relative = path.relative_to(self.root).as_posix()
-        old = self.index.get(article.id)
-        if (
-            old is not None
-            and old.status == WRITTEN
-            and old.content_hash == article.content_hash
-            and old.path == relative
-            and path.exists()
-        ):
-            outcome = "unchanged"
-        else:
-            data = render_article(article.to_dict(), self.template).encode("utf-8")
-            try:
-                write_atomic(path, data)
-            except OSError as exc:
-                self._stop_on_write_error(path, exc)
-                raise DropItem(f"{article.id}: cannot write {path}: {exc.strerror or exc}") from exc
-            if old is not None and old.path and old.path != relative:
-                (self.root / old.path).unlink(missing_ok=True)  # published date changed
-            outcome = "new" if old is None or old.status != WRITTEN else "updated"
-        self.index.record(
-            article.id,
-            status=WRITTEN,
-            crawled_at=article.crawled_at,
-            path=relative,
-            content_hash=article.content_hash,
-            published_at=article.published_at,
-            modified_at=article.modified_at,
-        )
+        try:
+            outcome = self.store.save(article)
+        except WriteError as exc:
+            self._stop_on_write_error(exc.path, exc.cause)
+            raise DropItem(f"{article.id}: {exc.strerror}") from exc
         self._job_done(article.id)
         self.stats.inc_value(f"newsbot/articles/{outcome}")
         self.stats.inc_value(f"newsbot/layout/{article.layout}")

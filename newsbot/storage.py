@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from newsbot.dates import kst_date_of
+from newsbot.items import Article
+from newsbot.render import render_article
 from newsbot.urls import ArticleId
 
 INDEX_NAME = "newsbot-index.sqlite3"
@@ -189,3 +192,71 @@ class Index:
     def written_paths(self) -> set[str]:
         rows = self.db.execute("SELECT path FROM articles WHERE status = ?", (WRITTEN,)).fetchall()
         return {row[0] for row in rows}
+
+
+class WriteError(OSError):
+    """An article file could not be written (read-only or full disk …)."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(cause.errno, f"cannot write {path}: {cause.strerror or cause}")
+        self.path = path
+        self.cause = cause
+
+
+class OutputStore:
+    """Writes finished articles into an output directory and keeps its index.
+
+    ``save`` returns the outcome: ``new``, ``updated`` (content changed: rewritten, the old
+    hash kept in ``revisions``), ``unchanged`` (file left untouched) or ``restored`` (same
+    content, file written again because it was missing). The file is written
+    before the index, so the index never names a file that is not complete on disk.
+    """
+
+    def __init__(self, root: Path, *, template: str | None = None, index: Index | None = None):
+        self.root = root
+        self.template = template
+        self.index = index or Index(root)
+
+    def path_for(self, article: Article) -> Path:
+        assert article.published_at is not None
+        return article_path(
+            self.root, ArticleId(article.oid, article.aid), kst_date_of(article.published_at)
+        )
+
+    def save(self, article: Article) -> str:
+        assert article.crawled_at is not None
+        path = self.path_for(article)
+        relative = path.relative_to(self.root).as_posix()
+        old = self.index.get(article.id)
+        if (
+            old is not None
+            and old.status == WRITTEN
+            and old.content_hash == article.content_hash
+            and old.path == relative
+            and path.exists()
+        ):
+            outcome = "unchanged"
+        else:
+            data = render_article(article.to_dict(), self.template).encode("utf-8")
+            try:
+                write_atomic(path, data)
+            except OSError as exc:
+                raise WriteError(path, exc) from exc
+            if old is not None and old.path and old.path != relative:
+                (self.root / old.path).unlink(missing_ok=True)  # published date changed
+            if old is None or old.status != WRITTEN:
+                outcome = "new"
+            elif old.content_hash == article.content_hash:
+                outcome = "restored"  # same text, but the file was missing or had moved
+            else:
+                outcome = "updated"
+        self.index.record(
+            article.id,
+            status=WRITTEN,
+            crawled_at=article.crawled_at,
+            path=relative,
+            content_hash=article.content_hash,
+            published_at=article.published_at,
+            modified_at=article.modified_at,
+        )
+        return outcome

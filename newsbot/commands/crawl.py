@@ -8,6 +8,7 @@ verdict of ``newsbot.extensions.CrawlReport`` (``newsbot/exit_code`` in the stat
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -28,7 +29,13 @@ class Command(ScrapyCrawl):
             try:
                 parse_args(spargs)
             except ConfigError as exc:
-                print(f"newsbot: error: {exc}", file=sys.stderr)
+                message = f"newsbot: error: {exc}"
+                if self.settings and self.settings.get("LOG_FILE"):
+                    # Under Scrapyd the job log is LOG_FILE: say it there (and fail the job).
+                    logging.getLogger("newsbot").error(
+                        "%s; crawl FAILED before any request", message
+                    )
+                print(message, file=sys.stderr)
                 self.exitcode = EXIT_BAD_ARGUMENTS
                 return
         assert self.crawler_process is not None

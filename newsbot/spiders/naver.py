@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -19,7 +21,7 @@ from twisted.python.failure import Failure
 
 from newsbot import __version__
 from newsbot.args import CrawlArgs, parse_args
-from newsbot.article import page_for
+from newsbot.article import decode_html, page_for
 from newsbot.browser import browser_settings
 from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.errors import (
@@ -107,9 +109,12 @@ class NaverSpider(scrapy.Spider):
     allowed_domains: ClassVar[list[str]] = ["naver.com"]
 
     def __init__(self, **kwargs: Any) -> None:
-        self.job_id = str(kwargs.pop("_job", "")) or None  # Scrapyd's job id
+        self.job_id = str(kwargs.get("_job", "")) or None  # Scrapyd's job id
         super().__init__()
-        self.crawl_args: CrawlArgs = parse_args(kwargs)
+        # Arguments starting with "_" are Scrapyd's own (_job, _version), not the user's.
+        self.crawl_args: CrawlArgs = parse_args(
+            {k: v for k, v in kwargs.items() if not k.startswith("_")}
+        )
         self.scheduled: set[str] = set()
         self.failures: dict[str, str] = {}
         self.index: Index | None = None
@@ -245,7 +250,7 @@ class NaverSpider(scrapy.Spider):
         self, response: Response, day: date, sid1: str, sid2: str, page: int, found: int
     ) -> Iterator[scrapy.Request]:
         try:
-            listing = parse_section_more(response.text, response.url)
+            listing = parse_section_more(_text(response), response.url)
         except ListingError as exc:
             self.count("newsbot/listing/failed")
             logger.error("listing %s: %s", response.url, exc)
@@ -347,6 +352,14 @@ class NaverSpider(scrapy.Spider):
             self.finish(article_id, DELETED, "newsbot/articles/deleted")
             logger.info("deleted: %s (HTTP %d)", article_id.url, response.status)
             return
+        if len(response.body.strip()) < MIN_PAGE_BYTES:
+            yield from self.retry_or_fail(response, article_id, "empty_page")
+            return
+        if len(response.body) < 20_000:
+            match = _JS_REDIRECT_RE.search(_text(response))
+            if match and not _LAYOUT_HINT_RE.search(response.body):
+                yield from self.follow_redirect(response, article_id, hops, match["url"])
+                return
         try:
             page = page_for(article_id, _selector(response))
             article = page.to_article(to_iso(now_kst()))
@@ -364,10 +377,22 @@ class NaverSpider(scrapy.Spider):
             return
         yield article  # finished (for JobState) once the export pipeline has written it
 
-    def follow_redirect(
-        self, response: Response, article_id: ArticleId, hops: int
+    def retry_or_fail(
+        self, response: Response, article_id: ArticleId, reason: str
     ) -> Iterator[scrapy.Request]:
-        location = (response.headers.get(b"Location") or b"").decode("latin-1")
+        """A broken 200 answer (empty, cut short): retried like a 5xx, within RETRY_TIMES."""
+        assert response.request is not None
+        retry = get_retry_request(response.request, spider=self, reason=reason)
+        if retry is None:
+            self.fail(article_id, reason, f"{reason} after retries")
+        else:
+            yield retry
+
+    def follow_redirect(
+        self, response: Response, article_id: ArticleId, hops: int, location: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        if location is None:
+            location = (response.headers.get(b"Location") or b"").decode("latin-1")
         target = urljoin(response.url, location)
         host = (urlsplit(target).hostname or "").lower()
         try:
@@ -491,10 +516,28 @@ class NaverSpider(scrapy.Spider):
         self.crawler.stats.inc_value(key, value)
 
 
+def _text(response: Response) -> str:
+    """The body as text (``newsbot.article.decode_html``: valid UTF-8 first, then the
+    declared charset — a wrong ``Content-Type`` charset does not garble a page)."""
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    return decode_html(response.body, content_type or None)
+
+
 def _selector(response: Response) -> Selector:
     if not isinstance(response, TextResponse):
         raise ExtractError(f"not a text response ({type(response).__name__})")
-    return response.selector
+    if response.meta.get("playwright"):
+        return response.selector  # the rendered DOM, already text
+    return Selector(text=_text(response))
+
+
+# <script>top.location.href='https://n.news.naver.com/…';</script> (Naver's JavaScript redirect)
+_JS_REDIRECT_RE = re.compile(
+    r"(?:top|window|self|document)\.location(?:\.href)?\s*=\s*['\"](?P<url>https?://[^'\"]{1,500})['\"]"
+)
+#: A 200 answer shorter than this is not a page (a blocked or broken answer): retried.
+MIN_PAGE_BYTES = 64
+_LAYOUT_HINT_RE = re.compile(rb'id="(?:dic_area|articleBodyContents)"')
 
 
 def _reason(failure: Failure) -> str:

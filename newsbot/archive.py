@@ -1,0 +1,258 @@
+"""The raw archive: every fetched page in WARC files, and re-extraction from them.
+
+With ``NEWSBOT_ARCHIVE`` on, each response (status, headers, body as received — for a
+browser-rendered page, the rendered DOM) is appended to
+``OUTPUT/archive/newsbot-<start>-<pid>-<n>.warc.gz``, one gzip member per record, a new
+file past ``NEWSBOT_ARCHIVE_MAX_BYTES``. ``reparse`` reads those files back and runs the
+same extraction, normalisation, hashing and writing as a crawl, without any request.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from parsel import Selector
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newsbot.article import decode_html, finalize, page_for
+from newsbot.dates import KST, now_kst, to_iso
+from newsbot.errors import ExtractError, InvalidArticleUrl
+from newsbot.items import Article
+from newsbot.pages.api import API_LAYOUTS
+from newsbot.pages.rendered import RENDERED_LAYOUTS
+from newsbot.storage import OutputStore
+from newsbot.urls import NEWS, parse_any_article_url
+
+logger = logging.getLogger(__name__)
+
+RENDERED_HEADER = "Newsbot-Rendered"
+# Headers that describe the transfer, not the body Scrapy hands over (already decoded).
+_TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+_API_HOSTS = {"api-gw.sports.naver.com": "sports", "api-gw.entertain.naver.com": "entertain"}
+
+
+class WarcArchive:
+    """Appends response records to size-rotated ``.warc.gz`` files in ``directory``."""
+
+    def __init__(self, directory: Path, max_bytes: int) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.stem = f"newsbot-{now_kst():%Y%m%dT%H%M%S}-{os.getpid()}"
+        self.sequence = 0
+        self.handle: io.BufferedWriter | None = None
+        self.writer: WARCWriter | None = None
+        self.records = 0
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{self.stem}-{self.sequence:05d}.warc.gz"
+        self.sequence += 1
+        self.handle = path.open("ab")
+        self.writer = WARCWriter(self.handle, gzip=True)
+
+    def write(
+        self,
+        url: str,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        body: bytes,
+        *,
+        fetched: datetime,
+        rendered: bool = False,
+    ) -> None:
+        if self.handle is None or self.handle.tell() >= self.max_bytes:
+            self.close()
+            self._open()
+        assert self.writer is not None and self.handle is not None
+        http_headers = StatusAndHeaders(
+            f"{status} {'OK' if status == 200 else 'Status'}",
+            [(k, v) for k, v in headers if k.lower() not in _TRANSFER_HEADERS],
+            protocol="HTTP/1.1",
+        )
+        warc_headers = {"WARC-Date": fetched.astimezone(KST).isoformat(timespec="seconds")}
+        if rendered:
+            warc_headers[RENDERED_HEADER] = "true"
+        record = self.writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+        self.writer.write_record(record)
+        self.handle.flush()  # a killed crawl loses at most the record being written
+        self.records += 1
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+        self.handle = None
+        self.writer = None
+
+
+class ArchiveExtension:
+    """``NEWSBOT_ARCHIVE``: store every fetched page raw (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("NEWSBOT_ARCHIVE"):
+            raise NotConfigured
+        root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
+        self.archive = WarcArchive(root / "archive", settings.getint("NEWSBOT_ARCHIVE_MAX_BYTES"))
+        self.stats = crawler.stats
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
+        return cls(crawler)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items()
+            for v in values
+        ]
+        self.archive.write(
+            response.url,
+            response.status,
+            headers,
+            response.body,
+            fetched=now_kst(),
+            rendered=bool(request.meta.get("playwright")),
+        )
+        if self.stats is not None:
+            self.stats.inc_value("newsbot/archive/records")
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.archive.close()
+
+
+@dataclass
+class ArchivedPage:
+    url: str
+    status: int
+    content_type: str | None
+    body: bytes
+    fetched: str
+    rendered: bool
+
+
+def read_archive(paths: Iterable[Path], problems: list[str]) -> Iterator[ArchivedPage]:
+    """Response records of WARC files, in order; a truncated last record (a killed crawl)
+    or an unreadable file is noted in ``problems`` and skipped."""
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                for record in ArchiveIterator(handle):
+                    if record.rec_type != "response" or record.http_headers is None:
+                        continue
+                    status = int(record.http_headers.get_statuscode() or 0)
+                    fetched = record.rec_headers.get_header("WARC-Date") or ""
+                    yield ArchivedPage(
+                        url=record.rec_headers.get_header("WARC-Target-URI") or "",
+                        status=status,
+                        content_type=record.http_headers.get_header("Content-Type"),
+                        body=record.content_stream().read(),
+                        fetched=fetched,
+                        rendered=record.rec_headers.get_header(RENDERED_HEADER) == "true",
+                    )
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            problems.append(f"{path}: {type(exc).__name__}: {exc}")
+
+
+def archive_files(inputs: Iterable[Path]) -> list[Path]:
+    """WARC files named directly, and those under named directories, in name order."""
+    found: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            found.extend(sorted(p for p in item.rglob("*.warc*") if p.is_file()))
+        else:
+            found.append(item)
+    return found
+
+
+def extract_archived(page: ArchivedPage) -> Article | None:
+    """The article in an archived response, or ``None`` when it is not an article page
+    (a listing, a redirect, an error). Raises ``ExtractError`` when it should be one."""
+    if page.status != 200:
+        return None
+    host = (urlsplit(page.url).hostname or "").lower()
+    crawled_at = to_iso(datetime.fromisoformat(page.fetched)) if page.fetched else None
+    if host in _API_HOSTS:
+        parts = urlsplit(page.url).path.rstrip("/").split("/")
+        if len(parts) < 5 or parts[-3] != "article":
+            return None  # a list endpoint
+        from newsbot.urls import ArticleId
+
+        article_id = ArticleId(parts[-2], parts[-1])
+        return finalize(
+            API_LAYOUTS[_API_HOSTS[host]].from_json(article_id, page.body).to_article(crawled_at)
+        )
+    try:
+        article_id, kind = parse_any_article_url(page.url)
+    except InvalidArticleUrl:
+        return None
+    html = decode_html(page.body, page.content_type)
+    if kind == NEWS:
+        return finalize(page_for(article_id, Selector(text=html)).to_article(crawled_at))
+    if page.rendered:
+        rendered = RENDERED_LAYOUTS[kind](article_id, Selector(text=html))
+        return finalize(rendered.to_article(crawled_at))
+    return None  # an app shell fetched without a browser holds no article
+
+
+@dataclass
+class ReparseResult:
+    outcomes: Counter[str] = field(default_factory=Counter)
+    failures: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    records: int = 0
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return sum(self.outcomes.values())
+
+
+def reparse(inputs: Iterable[Path], store: OutputStore) -> ReparseResult:
+    """Extract every archived article page again and write it through ``store``.
+
+    Articles the store's index knows to lie outside the dates of the crawl that fetched
+    them (``out_of_range``) stay unwritten, as in that crawl.
+    """
+    result = ReparseResult()
+    started = time.monotonic()
+    for page in read_archive(archive_files(inputs), result.problems):
+        result.records += 1
+        try:
+            article = extract_archived(page)
+        except ExtractError as exc:
+            result.failures[page.url] = f"{type(exc).__name__}: {exc}"
+            continue
+        if article is None:
+            continue
+        known = store.index.get(article.id)
+        if known is not None and known.status == "out_of_range":
+            result.outcomes["out_of_range"] += 1
+            continue
+        result.failures.pop(page.url, None)
+        result.outcomes[store.save(article)] += 1
+    result.seconds = time.monotonic() - started
+    return result
