@@ -130,7 +130,8 @@ class CrawlReport:
             logger.error("not collected: %s: %s", key, failure)
         if len(failures) > 50:
             logger.error("… and %d more not collected (see the report file)", len(failures) - 50)
-        report = self.write_report(status, why, c, failures)
+        deleted: dict[str, str] = getattr(spider, "deleted", {})
+        report = self.write_report(status, why, c, failures, deleted)
         if code == EXIT_OK:
             logger.info("newsbot: crawl OK: %s. Report: %s", summary, report)
         else:
@@ -139,15 +140,24 @@ class CrawlReport:
             )
 
     def write_report(
-        self, status: str, why: str, counts: dict[str, int], failures: dict[str, str]
+        self,
+        status: str,
+        why: str,
+        counts: dict[str, int],
+        failures: dict[str, str],
+        deleted: dict[str, str],
     ) -> Path | None:
-        """``OUTPUT/reports/crawl-<time>.json``: outcome, counts, and every failure."""
+        """``OUTPUT/reports/crawl-<time>.json``: outcome, counts, every article that could not
+        be collected (``failures``) and every one Naver says is gone (``deleted``), each with
+        its reason."""
         data: dict[str, Any] = {
             "status": status,
+            "job": getattr(self.crawler.spider, "job_id", None),  # Scrapyd's job id
             "reason": why,
             "finished_at": to_iso(now_kst()),
             "counts": counts,
             "failures": failures,
+            "deleted": deleted,
         }
         path = self.output / "reports" / f"crawl-{now_kst():%Y%m%dT%H%M%S}-{id(self):x}.json"
         try:

@@ -116,7 +116,8 @@ class NaverSpider(scrapy.Spider):
             {k: v for k, v in kwargs.items() if not k.startswith("_")}
         )
         self.scheduled: set[str] = set()
-        self.failures: dict[str, str] = {}
+        self.failures: dict[str, str] = {}  # article key → why it could not be collected
+        self.deleted: dict[str, str] = {}  # article key → how Naver said it does not exist
         self.index: Index | None = None
         self.job: JobState | None = None
 
@@ -349,8 +350,9 @@ class NaverSpider(scrapy.Spider):
             yield from self.follow_redirect(response, article_id, hops)
             return
         if response.status in (404, 410):
-            self.finish(article_id, DELETED, "newsbot/articles/deleted")
-            logger.info("deleted: %s (HTTP %d)", article_id.url, response.status)
+            reason = f"HTTP {response.status}"
+            self.finish(article_id, DELETED, "newsbot/articles/deleted", reason)
+            logger.info("deleted: %s (%s)", article_id.url, reason)
             return
         if len(response.body.strip()) < MIN_PAGE_BYTES:
             yield from self.retry_or_fail(response, article_id, "empty_page")
@@ -364,7 +366,7 @@ class NaverSpider(scrapy.Spider):
             page = page_for(article_id, _selector(response))
             article = page.to_article(to_iso(now_kst()))
         except ArticleNotFound as exc:
-            self.finish(article_id, DELETED, "newsbot/articles/deleted")
+            self.finish(article_id, DELETED, "newsbot/articles/deleted", str(exc))
             logger.info("deleted: %s (%s)", article_id.url, exc)
             return
         except (UnknownLayout, EmptyArticle, ArticleMismatch, ExtractError) as exc:
@@ -431,7 +433,7 @@ class NaverSpider(scrapy.Spider):
             page = API_LAYOUTS[kind].from_json(article_id, response.body)
             article = page.to_article(to_iso(now_kst()))
         except ArticleNotFound as exc:
-            self.finish(article_id, DELETED, "newsbot/articles/deleted")
+            self.finish(article_id, DELETED, "newsbot/articles/deleted", str(exc))
             logger.info("deleted: %s (%s)", api_url(article_id, kind), exc)
             return
         except ExtractError as exc:
@@ -498,11 +500,15 @@ class NaverSpider(scrapy.Spider):
             self.fail(article_id, type(failure.value).__name__, _reason(failure))
 
     # -- bookkeeping -------------------------------------------------------------------
-    def finish(self, article_id: ArticleId, status: str, stat: str) -> None:
+    def finish(
+        self, article_id: ArticleId, status: str, stat: str, reason: str | None = None
+    ) -> None:
         assert self.index is not None
         self.index.record(article_id.key, status=status, crawled_at=to_iso(now_kst()) or "")
         if self.job is not None:
             self.job.mark_done(article_id.key)
+        if status == DELETED:
+            self.deleted[article_id.key] = reason or "deleted"
         self.count(stat)
 
     def fail(self, article_id: ArticleId, kind: str, reason: str) -> None:

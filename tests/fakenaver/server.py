@@ -156,6 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         fake._record(method, url, response.status)
+        if response.close_after:
+            self.close_connection = True
         self._write(method, response)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve

@@ -55,6 +55,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    close_after: bool = False
 
 
 def _html(status: int, body: bytes, content_type: str = pages.UTF8_HTML) -> Response:
@@ -99,6 +100,7 @@ class Site:
                 dict(override.headers),
                 delay=override.delay,
                 drop=override.drop_connection,
+                close_after=override.close_after,
             )
         if method not in ("GET", "HEAD"):
             return Response(405, b"", {"Allow": "GET, HEAD"})

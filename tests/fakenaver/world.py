@@ -195,7 +195,9 @@ class Override:
     """A canned answer for one URL (exact, or a prefix when the key ends with ``*``).
 
     ``times`` limits how often it applies (None: always); ``drop_connection`` closes the
-    connection without answering; ``delay`` sleeps first.
+    connection without answering; ``close_after`` closes it right after this answer (with a
+    ``Content-Length`` header larger than the body: a truncated answer); ``delay`` sleeps
+    first.
     """
 
     status: int = 200
@@ -204,6 +206,7 @@ class Override:
     times: int | None = None
     delay: float = 0.0
     drop_connection: bool = False
+    close_after: bool = False
 
 
 def _newest_first(articles: Iterable[ArticleSpec]) -> list[ArticleSpec]:
