@@ -25,6 +25,7 @@ NEWSBOT_RETRY_AFTER_MAX = 600.0  # longest wait a Retry-After header may ask for
 NEWSBOT_CHROMIUM_PATH = os.environ.get("NEWSBOT_CHROMIUM_PATH", "/usr/bin/chromium")
 NEWSBOT_BROWSER_TIMEOUT = 30.0  # seconds for the browser to launch, load and render a page
 NEWSBOT_BROWSER_IGNORE_HTTPS_ERRORS = False  # accept bad certificates in the browser
+NEWSBOT_REDIS_URL = ""  # redis://host:6379/0: share one crawl between workers (scrapy-redis)
 NEWSBOT_ARCHIVE = False  # also keep every fetched page raw in OUTPUT/archive/*.warc.gz
 NEWSBOT_ARCHIVE_MAX_BYTES = 1024**3  # start a new WARC file past this size
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,11 +65,16 @@ def article_path(root: Path, article_id: ArticleId, published: date) -> Path:
     return root / f"{published:%Y}" / f"{published:%m}" / f"{published:%d}" / f"{article_id.key}.md"
 
 
+_HOST = socket.gethostname().replace("-", "_")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one:
-    a temporary file in the same directory, fsynced, then renamed over."""
+    a temporary file in the same directory, fsynced, then renamed over. The temporary name
+    says which host and process wrote it (see ``remove_temp_files``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".md", dir=path.parent)
+    prefix = f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-"
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -80,11 +87,37 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def remove_temp_files(root: Path) -> int:
-    """Delete temporary files a killed process left behind; return how many."""
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_temp_files(root: Path, *, stale_after: float = 3600.0) -> int:
+    """Delete temporary files that killed processes left behind; return how many.
+
+    Other workers may share the directory: a temporary file is removed only when the
+    process that wrote it (this host) is gone, or when it is older than ``stale_after``
+    seconds (another host's)."""
     removed = 0
-    if root.is_dir():
-        for tmp in root.rglob(f"{TEMP_PREFIX}*"):
+    if not root.is_dir():
+        return 0
+    now = time.time()
+    for tmp in root.rglob(f"{TEMP_PREFIX}*"):
+        host, _, rest = tmp.name[len(TEMP_PREFIX) :].partition("-")
+        pid_text = rest.partition("-")[0]
+        if host == _HOST and pid_text.isdigit():
+            dead = int(pid_text) != os.getpid() and not _pid_alive(int(pid_text))
+        else:
+            try:
+                dead = now - tmp.stat().st_mtime > stale_after
+            except OSError:
+                continue
+        if dead:
             with contextlib.suppress(OSError):
                 tmp.unlink()
                 removed += 1

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import redis
 import scrapy
 from parsel import Selector
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -24,6 +27,7 @@ from newsbot.args import CrawlArgs, parse_args
 from newsbot.article import decode_html, page_for
 from newsbot.browser import browser_settings
 from newsbot.dates import kst_date_of, now_kst, to_iso
+from newsbot.distributed import RedisCrawl, crawl_id
 from newsbot.errors import (
     ArticleMismatch,
     ArticleNotFound,
@@ -120,6 +124,8 @@ class NaverSpider(scrapy.Spider):
         self.deleted: dict[str, str] = {}  # article key → how Naver said it does not exist
         self.index: Index | None = None
         self.job: JobState | None = None
+        self.redis_crawl: RedisCrawl | None = None
+        self.crawl_finished = False
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -127,6 +133,9 @@ class NaverSpider(scrapy.Spider):
         contact = settings.get("NEWSBOT_CONTACT") or "set NEWSBOT_CONTACT"
         user_agent = f"newsbot/{__version__} (Naver News archiver; contact: {contact})"
         settings.set("USER_AGENT", user_agent, priority="spider")
+        if settings.get("NEWSBOT_REDIS_URL"):
+            # Scale-out: the queue and dupefilter live in Redis (newsbot.distributed).
+            settings.set("SCHEDULER", "newsbot.distributed.RedisCrawlScheduler", priority="spider")
         for name, value in browser_settings(settings).items():
             settings.set(name, value, priority="spider")
 
@@ -139,19 +148,23 @@ class NaverSpider(scrapy.Spider):
         left = remove_temp_files(root)
         if left:
             logger.warning("removed %d temporary file(s) left by an interrupted crawl", left)
+        a = spider.crawl_args
+        signature: dict[str, object] = {
+            "dates": [str(a.dates[0]), str(a.dates[-1])],
+            "sections": list(a.sections),
+            "subsections": list(a.subsections),
+            "press": list(a.press),
+            "urls": [f"{i.key}:{kind}" for i, kind in a.urls],
+            "refresh": a.refresh,
+        }
+        redis_url = settings.get("NEWSBOT_REDIS_URL")
+        if redis_url:
+            server = redis.Redis.from_url(redis_url)
+            spider.redis_crawl = RedisCrawl(server, crawl_id(signature))
+            crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         jobdir = settings.get("JOBDIR")
         if jobdir:
-            a = spider.crawl_args
-            signature = {
-                "dates": [str(a.dates[0]), str(a.dates[-1])],
-                "sections": list(a.sections),
-                "subsections": list(a.subsections),
-                "press": list(a.press),
-                "urls": [f"{i.key}:{kind}" for i, kind in a.urls],
-                "refresh": a.refresh,
-                "output": str(root),
-            }
-            spider.job = JobState(Path(jobdir), signature)
+            spider.job = JobState(Path(jobdir), {**signature, "output": str(root)})
             if spider.job.resumed:
                 logger.info(
                     "resuming job in %s: %d article(s) already finished",
@@ -160,7 +173,32 @@ class NaverSpider(scrapy.Spider):
                 )
         return spider
 
+    def on_idle(self) -> None:
+        """Redis mode: stay up while the crawl has work anywhere; sweep for dead workers."""
+        assert self.redis_crawl is not None
+        done, dead = self.redis_crawl.crawl_done()
+        if done:
+            self.crawl_finished = True
+            logger.info("the shared crawl is done: closing")
+            return
+        if dead and self.redis_crawl.claim_sweep(dead):
+            logger.warning(
+                "worker(s) %s stopped with work in hand: walking the listings again to "
+                "fetch what they lost",
+                ", ".join(dead),
+            )
+            self.count("newsbot/redis/sweeps")
+            self.scheduled.clear()
+            assert self.crawler.engine is not None
+            for request in self.seed_requests():
+                self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
     def closed(self, reason: str) -> None:
+        if self.index is not None:
+            remove_temp_files(self.index.root)  # a dead worker's, when several share it
+        if self.redis_crawl is not None:
+            self.redis_crawl.leave(done=self.crawl_finished)
         if self.job is not None:
             self.job.close()
         if self.index is not None:
@@ -168,11 +206,23 @@ class NaverSpider(scrapy.Spider):
 
     # -- seeds -------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.redis_crawl is not None:
+            if self.redis_crawl.already_done():
+                logger.info("this crawl was finished moments ago by other workers: nothing to do")
+                return
+            self.redis_crawl.join()
+            logger.info(
+                "worker %s joined crawl %s", self.redis_crawl.worker, self.redis_crawl.prefix
+            )
+        for request in self.seed_requests():
+            yield request
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
+        """The first requests: listing walks (or the articles of ``urls=``)."""
         args = self.crawl_args
         if args.mode == "urls":
             for article_id, kind in args.urls:
-                for request in self.consider(article_id, kind):
-                    yield request
+                yield from self.consider(article_id, kind)
             return
         for day in args.dates:
             if args.mode == "press":
@@ -201,7 +251,6 @@ class NaverSpider(scrapy.Spider):
                 "Referer": f"{NEWS_SITE}/breakingnews/section/{sid1}/{sid2}?date={day:%Y%m%d}"
             },
             cb_kwargs={"day": day, "sid1": sid1, "sid2": sid2, "page": page, "found": 0},
-            dont_filter=True,
             priority=10,
         )
 
@@ -213,7 +262,6 @@ class NaverSpider(scrapy.Spider):
             callback=self.parse_old_list,
             errback=self.listing_failed,
             cb_kwargs={"day": day, "page": page, "sid1": sid1, "sid2": sid2, "oid": oid},
-            dont_filter=True,
             priority=10,
         )
 
@@ -228,7 +276,6 @@ class NaverSpider(scrapy.Spider):
             errback=self.listing_failed,
             headers={"Referer": site, "Accept": "application/json"},
             cb_kwargs={"kind": kind, "section": section, "day": day, "page": page},
-            dont_filter=True,
             priority=10,
         )
 
