@@ -8,6 +8,7 @@ a date, so they always stay inside the output directory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import sqlite3
@@ -283,13 +284,16 @@ class OutputStore:
                 outcome = "restored"  # same text, but the file was missing or had moved
             else:
                 outcome = "updated"
-        self.index.record(
-            article.id,
-            status=WRITTEN,
-            crawled_at=article.crawled_at,
-            path=relative,
-            content_hash=article.content_hash,
-            published_at=article.published_at,
-            modified_at=article.modified_at,
-        )
+        try:
+            self.index.record(
+                article.id,
+                status=WRITTEN,
+                crawled_at=article.crawled_at,
+                path=relative,
+                content_hash=article.content_hash,
+                published_at=article.published_at,
+                modified_at=article.modified_at,
+            )
+        except sqlite3.Error as exc:  # e.g. "database or disk is full"
+            raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc
         return outcome

@@ -45,6 +45,15 @@ class ArticlePage:
                     return text
         return None
 
+    def element_text(self, *queries: str) -> str | None:
+        """All the text of the first element matched (inline markup included), cleaned."""
+        for query in queries:
+            for element in self.sel.css(query):
+                text = clean_inline(element.xpath("string()").get())
+                if text:
+                    return text
+        return None
+
     def meta(self, key: str) -> str | None:
         return self.first_text(f'meta[property="{key}"]::attr(content)') or self.first_text(
             f'meta[name="{key}"]::attr(content)'

@@ -31,7 +31,7 @@ class LegacyReadNhn(ArticlePage):
     markers = ("#articleBodyContents", "#articleTitle")
 
     def title(self) -> str | None:
-        return self.first_text("h3#articleTitle ::text") or self.meta("og:title")
+        return self.element_text("h3#articleTitle") or self.meta("og:title")
 
     def publisher(self) -> str | None:
         press = self.first_text(

@@ -29,9 +29,7 @@ class NNews2023(ArticlePage):
     body_query = "#dic_area"
 
     def title(self) -> str | None:
-        title = self.first_text(
-            "#title_area ::text", "h2.media_end_head_headline ::text", "h2#title_area::text"
-        )
+        title = self.element_text("#title_area", "h2.media_end_head_headline")
         if title:
             return title
         fallback = (

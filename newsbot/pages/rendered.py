@@ -38,9 +38,9 @@ class RenderedArticle(ArticlePage):
         return any(selector.css(query) for query in BODY_QUERIES)
 
     def title(self) -> str | None:
-        return self.first_text(
-            '[class*="article_title"] ::text', "h2.end_tit ::text", "h4.title ::text"
-        ) or self.meta("og:title")
+        return self.element_text('[class*="article_title"]', "h2.end_tit", "h4.title") or self.meta(
+            "og:title"
+        )
 
     def publisher(self) -> str | None:
         press = self.first_text(
