@@ -9,7 +9,10 @@ same extraction, normalisation, hashing and writing as a crawl, without any requ
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import logging
 import os
 import time
@@ -18,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -30,8 +34,9 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newsbot import __version__
 from newsbot.article import decode_html, finalize, page_for
-from newsbot.dates import KST, now_kst, to_iso
+from newsbot.dates import KST, kst_date_of, now_kst, to_iso
 from newsbot.errors import ExtractError, InvalidArticleUrl
 from newsbot.items import Article
 from newsbot.pages.api import API_LAYOUTS
@@ -50,9 +55,10 @@ _API_HOSTS = {"api-gw.sports.naver.com": "sports", "api-gw.entertain.naver.com":
 class WarcArchive:
     """Appends response records to size-rotated ``.warc.gz`` files in ``directory``."""
 
-    def __init__(self, directory: Path, max_bytes: int) -> None:
+    def __init__(self, directory: Path, max_bytes: int, info: dict[str, Any] | None = None) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
+        self.info = info or {}
         self.stem = f"newsbot-{now_kst():%Y%m%dT%H%M%S}-{os.getpid()}"
         self.sequence = 0
         self.handle: io.BufferedWriter | None = None
@@ -65,6 +71,11 @@ class WarcArchive:
         self.sequence += 1
         self.handle = path.open("ab")
         self.writer = WARCWriter(self.handle, gzip=True)
+        # Which crawl wrote the file: reparse applies the same date range.
+        info = self.writer.create_warcinfo_record(
+            path.name, {"json-metadata": json.dumps(self.info)}
+        )
+        self.writer.write_record(info)
 
     def write(
         self,
@@ -113,9 +124,11 @@ class ArchiveExtension:
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_ARCHIVE"):
             raise NotConfigured
-        root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
-        self.archive = WarcArchive(root / "archive", settings.getint("NEWSBOT_ARCHIVE_MAX_BYTES"))
+        self.root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
+        self.max_bytes = settings.getint("NEWSBOT_ARCHIVE_MAX_BYTES")
+        self.archive: WarcArchive | None = None
         self.stats = crawler.stats
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -123,7 +136,15 @@ class ArchiveExtension:
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
         return cls(crawler)
 
+    def spider_opened(self, spider: Spider) -> None:
+        args = getattr(spider, "crawl_args", None)
+        info: dict[str, Any] = {"software": f"newsbot/{__version__}"}
+        if args is not None and args.mode != "urls":
+            info["dates"] = [str(args.dates[0]), str(args.dates[-1])]
+        self.archive = WarcArchive(self.root / "archive", self.max_bytes, info)
+
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        assert self.archive is not None
         headers = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, values in response.headers.items()
@@ -141,7 +162,8 @@ class ArchiveExtension:
             self.stats.inc_value("newsbot/archive/records")
 
     def spider_closed(self, spider: Spider) -> None:
-        self.archive.close()
+        if self.archive is not None:
+            self.archive.close()
 
 
 @dataclass
@@ -152,6 +174,7 @@ class ArchivedPage:
     body: bytes
     fetched: str
     rendered: bool
+    dates: tuple[str, str] | None = None  # the date range of the crawl that fetched it
 
 
 def read_archive(paths: Iterable[Path], problems: list[str]) -> Iterator[ArchivedPage]:
@@ -159,22 +182,64 @@ def read_archive(paths: Iterable[Path], problems: list[str]) -> Iterator[Archive
     or an unreadable file is noted in ``problems`` and skipped."""
     for path in paths:
         try:
+            size = path.stat().st_size
+            end = 0
             with path.open("rb") as handle:
-                for record in ArchiveIterator(handle):
+                iterator = ArchiveIterator(handle)
+                dates: tuple[str, str] | None = None
+                for record in iterator:
+                    if record.rec_type == "warcinfo":
+                        dates = _warcinfo_dates(record.content_stream().read())
+                        continue
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     status = int(record.http_headers.get_statuscode() or 0)
                     fetched = record.rec_headers.get_header("WARC-Date") or ""
+                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    body = record.content_stream().read()
+                    if not _digest_ok(record.rec_headers.get_header("WARC-Payload-Digest"), body):
+                        # A gzip member cut short reads as a shorter body without an error.
+                        problems.append(f"{path}: {url}: payload digest mismatch (truncated)")
+                        continue
                     yield ArchivedPage(
-                        url=record.rec_headers.get_header("WARC-Target-URI") or "",
+                        url=url,
                         status=status,
                         content_type=record.http_headers.get_header("Content-Type"),
-                        body=record.content_stream().read(),
+                        body=body,
                         fetched=fetched,
                         rendered=record.rec_headers.get_header(RENDERED_HEADER) == "true",
+                        dates=dates,
                     )
+                    end = iterator.get_record_offset() + iterator.get_record_length()
+            if end < size and end >= 0:
+                problems.append(
+                    f"{path}: truncated after byte {end} of {size}: last record skipped"
+                )
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             problems.append(f"{path}: {type(exc).__name__}: {exc}")
+
+
+def _warcinfo_dates(block: bytes) -> tuple[str, str] | None:
+    for line in block.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "json-metadata":
+            try:
+                dates = json.loads(value).get("dates")
+            except (ValueError, AttributeError):
+                return None
+            if isinstance(dates, list) and len(dates) == 2:
+                return str(dates[0]), str(dates[1])
+    return None
+
+
+def _digest_ok(digest: str | None, body: bytes) -> bool:
+    """Check ``WARC-Payload-Digest`` (``sha1:<base32>``, what warcio writes)."""
+    if not digest or ":" not in digest:
+        return True  # nothing to check against
+    algorithm, _, value = digest.partition(":")
+    if algorithm.lower() != "sha1":
+        return True
+    return base64.b32encode(hashlib.sha1(body).digest()).decode() == value.strip()
 
 
 def archive_files(inputs: Iterable[Path]) -> list[Path]:
@@ -234,8 +299,8 @@ class ReparseResult:
 def reparse(inputs: Iterable[Path], store: OutputStore) -> ReparseResult:
     """Extract every archived article page again and write it through ``store``.
 
-    Articles the store's index knows to lie outside the dates of the crawl that fetched
-    them (``out_of_range``) stay unwritten, as in that crawl.
+    Articles outside the dates of the crawl that fetched them (its ``warcinfo`` record says
+    which) stay unwritten, as in that crawl.
     """
     result = ReparseResult()
     started = time.monotonic()
@@ -249,7 +314,9 @@ def reparse(inputs: Iterable[Path], store: OutputStore) -> ReparseResult:
         if article is None:
             continue
         known = store.index.get(article.id)
-        if known is not None and known.status == "out_of_range":
+        published = str(kst_date_of(article.published_at)) if article.published_at else ""
+        outside = page.dates is not None and not page.dates[0] <= published <= page.dates[1]
+        if outside or (known is not None and known.status == "out_of_range"):
             result.outcomes["out_of_range"] += 1
             continue
         result.failures.pop(page.url, None)
