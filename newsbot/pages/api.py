@@ -22,7 +22,7 @@ from newsbot.errors import ArticleNotFound, ExtractError, InvalidArticleUrl
 from newsbot.pages.base import ArticlePage
 from newsbot.pages.body import Body, extract_body_html
 from newsbot.text import clean_inline
-from newsbot.urls import ENTERTAIN, SPORTS, ArticleId, article_url, parse_any_article_url
+from newsbot.urls import ENTERTAIN, SPORTS, ArticleId, parse_any_article_url
 
 #: Sports list sections (``api-gw.sports.naver.com/news/articles/{section}``).
 SPORTS_SECTIONS: tuple[str, ...] = (
@@ -155,11 +155,6 @@ class ApiArticle(ArticlePage):
             )
         return extract_body_html(content)
 
-    def to_article(self, crawled_at: str | None) -> Any:
-        article = super().to_article(crawled_at)
-        article.url = article_url(self.article_id, self.kind)
-        return article
-
 
 class SportsApiArticle(ApiArticle):
     """Sports (sid 107) articles from ``api-gw.sports.naver.com`` (seen 2026-10)."""
@@ -183,45 +178,34 @@ API_LAYOUTS: dict[str, type[ApiArticle]] = {
 _DAY_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
-def parse_sports_list(body: str | bytes) -> tuple[list[ArticleId], int | None]:
-    """``result.newsList[]`` items (``oid``, ``aid``, ``dateTime`` with ``T`` or a space) and
-    ``result.totalCount`` of ``news/articles/{section}``."""
+def _parse_list(body: str | bytes, what: str) -> tuple[list[ArticleId], int | None]:
     data = _load(body)
     result = data.get("result")
     if not isinstance(result, dict) or not isinstance(result.get("newsList", []), list):
-        raise ApiShapeError("no result.newsList in the sports list")
+        raise ApiShapeError(f"no result.newsList in the {what} list")
     found: dict[ArticleId, None] = {}
     for item in result.get("newsList") or []:
         if not isinstance(item, dict):
             continue
         oid, aid = str(item.get("oid") or ""), str(item.get("aid") or "")
         try:
-            found[ArticleId(oid, aid)] = None
+            if oid or aid:
+                found[ArticleId(oid, aid)] = None
+            else:  # entertainment items carry no ids: take them from the url
+                found[parse_any_article_url(str(item.get("url") or ""))[0]] = None
         except InvalidArticleUrl:
             continue
     total = result.get("totalCount")
     return list(found), total if isinstance(total, int) else None
+
+
+def parse_sports_list(body: str | bytes) -> tuple[list[ArticleId], int | None]:
+    """``result.newsList[]`` items (``oid``, ``aid``, ``dateTime`` with ``T`` or a space) and
+    ``result.totalCount`` of ``news/articles/{section}``."""
+    return _parse_list(body, "sports")
 
 
 def parse_entertain_list(body: str | bytes) -> tuple[list[ArticleId], int | None]:
     """``result.newsList[]`` of ``news/articles``: the items carry no ids, so they are taken
     from each item's ``url``; ``totalCount`` when present."""
-    data = _load(body)
-    result = data.get("result")
-    if not isinstance(result, dict) or not isinstance(result.get("newsList", []), list):
-        raise ApiShapeError("no result.newsList in the entertainment list")
-    found: dict[ArticleId, None] = {}
-    for item in result.get("newsList") or []:
-        if not isinstance(item, dict):
-            continue
-        oid, aid = str(item.get("oid") or ""), str(item.get("aid") or "")
-        try:
-            found[
-                ArticleId(oid, aid)
-                if oid and aid
-                else parse_any_article_url(str(item.get("url") or ""))[0]
-            ] = None
-        except InvalidArticleUrl:
-            continue
-    total = result.get("totalCount")
-    return list(found), total if isinstance(total, int) else None
+    return _parse_list(body, "entertainment")

@@ -12,7 +12,7 @@ from newsbot.errors import EmptyArticle
 from newsbot.items import Article, Image
 from newsbot.pages.body import Body
 from newsbot.text import clean_inline
-from newsbot.urls import ArticleId
+from newsbot.urls import NEWS, ArticleId, article_url
 
 
 class ArticlePage:
@@ -26,6 +26,8 @@ class ArticlePage:
     name: ClassVar[str] = ""
     #: CSS selectors that must all match for this layout to be chosen.
     markers: ClassVar[tuple[str, ...]] = ()
+    #: Which site the article is on (news, sports, entertain): decides its canonical ``url``.
+    kind: ClassVar[str] = NEWS
 
     def __init__(self, article_id: ArticleId, selector: Selector) -> None:
         self.article_id = article_id
@@ -53,6 +55,14 @@ class ArticlePage:
                 if text:
                     return text
         return None
+
+    def publisher_from_meta(self) -> str | None:
+        """The press from ``twitter:creator``, else ``og:article:author`` ("부산일보 | 네이버")."""
+        creator = self.meta("twitter:creator")
+        if creator:
+            return creator
+        author = self.meta("og:article:author")
+        return clean_inline(author.split("|")[0]) if author else None
 
     def meta(self, key: str) -> str | None:
         return self.first_text(f'meta[property="{key}"]::attr(content)') or self.first_text(
@@ -115,7 +125,7 @@ class ArticlePage:
             author=author_line(authors),
             published_at=self.published_at(),
             crawled_at=crawled_at,
-            url=self.article_id.url,
+            url=article_url(self.article_id, self.kind),
             oid=self.article_id.oid,
             aid=self.article_id.aid,
             content_hash=None,

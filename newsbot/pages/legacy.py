@@ -34,13 +34,10 @@ class LegacyReadNhn(ArticlePage):
         return self.element_text("h3#articleTitle") or self.meta("og:title")
 
     def publisher(self) -> str | None:
-        press = self.first_text(
-            ".press_logo img::attr(alt)", "div.press_logo img::attr(title)"
-        ) or self.meta("twitter:creator")
-        if press:
-            return press
-        author = self.meta("og:article:author")
-        return clean_inline(author.split("|")[0]) if author else None
+        return (
+            self.first_text(".press_logo img::attr(alt)", "div.press_logo img::attr(title)")
+            or self.publisher_from_meta()
+        )
 
     def categories(self) -> list[str]:
         labels = [

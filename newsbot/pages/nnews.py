@@ -45,13 +45,6 @@ class NNews2023(ArticlePage):
         )
         return press or self.publisher_from_meta()
 
-    def publisher_from_meta(self) -> str | None:
-        creator = self.meta("twitter:creator")
-        if creator:
-            return creator
-        author = self.meta("og:article:author")  # "부산일보 | 네이버"
-        return clean_inline(author.split("|")[0]) if author else None
-
     def categories(self) -> list[str]:
         labels = [
             clean_inline(x) for x in self.sel.css("em.media_end_categorize_item::text").getall()

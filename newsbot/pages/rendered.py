@@ -17,7 +17,7 @@ from newsbot.authors import Author, merge_authors, parse_byline
 from newsbot.dates import iso_kst
 from newsbot.pages.base import ArticlePage
 from newsbot.pages.body import Body, extract_body
-from newsbot.urls import ENTERTAIN, SPORTS, article_url
+from newsbot.urls import ENTERTAIN, SPORTS
 
 #: Where a rendered page keeps its body, newest first.
 BODY_QUERIES = (
@@ -31,8 +31,6 @@ BODY_QUERIES = (
 class RenderedArticle(ArticlePage):
     """A sports/entertainment article page after JavaScript ran (m.sports / m.entertain)."""
 
-    kind = SPORTS
-
     @classmethod
     def matches(cls, selector: Any) -> bool:
         return any(selector.css(query) for query in BODY_QUERIES)
@@ -43,13 +41,12 @@ class RenderedArticle(ArticlePage):
         )
 
     def publisher(self) -> str | None:
-        press = self.first_text(
-            '[class*="press_logo"] img::attr(alt)', '[class*="PressLogo"] img::attr(alt)'
-        ) or self.meta("twitter:creator")
-        if press:
-            return press
-        author = self.meta("og:article:author")
-        return author.split("|")[0].strip() or None if author else None
+        return (
+            self.first_text(
+                '[class*="press_logo"] img::attr(alt)', '[class*="PressLogo"] img::attr(alt)'
+            )
+            or self.publisher_from_meta()
+        )
 
     def categories(self) -> list[str]:
         label = self.first_text('[class*="section_name"]::text', '[class*="category"]::text')
@@ -88,11 +85,6 @@ class RenderedArticle(ArticlePage):
             if found:
                 return extract_body(found[0].root)
         return Body()
-
-    def to_article(self, crawled_at: str | None) -> Any:
-        article = super().to_article(crawled_at)
-        article.url = article_url(self.article_id, self.kind)
-        return article
 
 
 class SportsRendered(RenderedArticle):
