@@ -107,6 +107,10 @@ class CrawlReport:
                 "see newsbot/failed/* in the stats"
             )
         if c["listing_failed"] and not c["listing_pages"]:
+            if self.stats.get_value("robotstxt/forbidden"):
+                return EXIT_FAILED, (
+                    "robots.txt forbids these pages and ROBOTSTXT_OBEY is on: nothing collected"
+                )
             return EXIT_FAILED, "no listing page could be read"
         return EXIT_OK, "ok"
 

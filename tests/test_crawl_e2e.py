@@ -311,3 +311,14 @@ def test_server_errors_are_retried_with_backoff_then_reported(
     assert broken_times[2] - broken_times[1] >= broken_times[1] - broken_times[0] > 0.1
     assert "not collected: 421_0008810001: http_500" in result.stderr
     assert result.returncode == 1  # one of two failed: above NEWSBOT_MAX_FAILED_RATIO
+
+
+def test_robots_txt_obeyed_collects_nothing_and_says_why(fake: FakeNaver, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_crawl(
+        fake, out, "date=2026-05-30", "sections=100", "subsections=264", ROBOTSTXT_OBEY="True"
+    )
+    assert result.returncode == 1
+    assert "robots.txt forbids these pages" in result.stderr
+    assert files(out) == {}
+    assert [u for _, u in fake.requests if "/article/" in u] == []
