@@ -114,3 +114,30 @@ def test_sports_and_entertainment_sections() -> None:
         {"urls": "https://m.sports.naver.com/kbaseball/article/001/0016364477"}, today=TODAY
     )
     assert urls.urls == ((ArticleId("001", "0016364477"), "sports"),)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "NEWSBOT_OUTPUT_DIR=/proc/newsbot-cannot-be-here",
+            "NEWSBOT_OUTPUT_DIR=/proc/newsbot-cannot-be-here: cannot write there",
+        ),
+        ("NEWSBOT_REDIS_URL=redis://127.0.0.1:1/0", "NEWSBOT_REDIS_URL=redis://127.0.0.1:1/0:"),
+    ],
+)
+def test_unusable_output_or_redis_is_one_line_before_any_request(
+    setting: str, message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "naver", "-a", "date=2026-05-30", "-s", setting],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
+    assert len(errors) == 1 and message in errors[0], result.stderr[-1000:]
+    assert "Traceback" not in result.stderr

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -21,6 +23,27 @@ EXIT_BAD_ARGUMENTS = 2
 
 
 class Command(ScrapyCrawl):
+    def _check_environment(self) -> None:
+        """The output directory is writable and Redis (if asked for) answers."""
+        assert self.settings is not None
+        root = Path(self.settings.get("NEWSBOT_OUTPUT_DIR") or "output")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=root, prefix=".newsbot-check-"):
+                pass
+        except OSError as exc:
+            raise ConfigError(
+                f"NEWSBOT_OUTPUT_DIR={root}: cannot write there ({exc.strerror or exc})"
+            ) from None
+        url = self.settings.get("NEWSBOT_REDIS_URL")
+        if url:
+            import redis
+
+            try:
+                redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+            except (redis.RedisError, ValueError) as exc:
+                raise ConfigError(f"NEWSBOT_REDIS_URL={url}: {exc}") from None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider: scrapy crawl naver")
@@ -28,6 +51,7 @@ class Command(ScrapyCrawl):
             spargs = {k: v for k, v in opts.spargs.items() if not k.startswith("_")}
             try:
                 parse_args(spargs)
+                self._check_environment()
             except ConfigError as exc:
                 message = f"newsbot: error: {exc}"
                 if self.settings and self.settings.get("LOG_FILE"):
