@@ -80,16 +80,28 @@ def extract_article(url: str, html: str, *, crawled_at: str | None) -> Article:
 def page_for(article_id: ArticleId, selector: Selector) -> ArticlePage:
     """The layout's page object for the article ``article_id``, after checking that the page
     is that article (a redirect or a stale cache can serve another one)."""
-    declared = declared_article_id(selector)
+    page = parse_page(article_id, selector)
+    declared = declared_article_id(page.meta("og:url"))
     if declared is not None and declared != article_id:
         raise ArticleMismatch(f"the page is article {declared.key}, not {article_id.key}")
-    return parse_page(article_id, selector)
+    return page
 
 
-def declared_article_id(selector: Selector) -> ArticleId | None:
+def declared_article_id(og_url: str | None) -> ArticleId | None:
     """The article a page says it is (its ``og:url``), if that is an article URL."""
-    og_url = selector.css('meta[property="og:url"]::attr(content)').get()
     try:
         return parse_article_url(og_url) if og_url else None
     except InvalidArticleUrl:
         return None
+
+
+def selector_from_bytes(body: bytes, content_type: str | None = None) -> Selector:
+    """An HTML selector over a fetched or saved page, decoded as ``decode_html`` says.
+
+    Valid UTF-8 (nearly every page) is parsed straight from the bytes, without making a
+    string of it first."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return Selector(text=decode_html(body, content_type))
+    return Selector(body=body, encoding="utf-8", type="html")

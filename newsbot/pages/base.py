@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import ClassVar
 
@@ -13,6 +14,62 @@ from newsbot.items import Article, Image
 from newsbot.pages.body import Body
 from newsbot.text import clean_inline
 from newsbot.urls import NEWS, ArticleId, article_url
+
+_ID_QUERY_RE = re.compile(r"(?P<tag>[a-z0-9]*)#(?P<id>[A-Za-z][\w-]*)")
+
+
+def by_id(selector: Selector, element_id: str, tag: str = "") -> Selector | None:
+    """The element with this ``id`` (and tag, if given), found through libxml2's ID table:
+    a lookup, not a walk over the whole page as a ``#id`` CSS query would be."""
+    for found in selector.xpath(f"id('{element_id}')"):
+        if not tag or found.root.tag == tag:
+            return found
+    return None
+
+
+class Probe:
+    """Answers "does the page have an element matching this CSS query?", each query once.
+
+    Layout selection asks overlapping questions (every n.news layout checks ``#dic_area``):
+    each is a walk over the whole document, so the answers are kept.
+    """
+
+    def __init__(self, selector: Selector) -> None:
+        self.sel = selector
+        self._answers: dict[tuple[str, str | None], bool] = {}
+        self._scopes: dict[str, Selector | None] = {}
+
+    def has(self, query: str, *, within: str | None = None) -> bool:
+        """Whether ``query`` matches (inside the first ``within`` element when given and
+        present, so that a small part of the page is searched)."""
+        answer = self._answers.get((query, within))
+        if answer is None:
+            scope = (self.scope(within) if within is not None else None) or self.sel
+            simple = _ID_QUERY_RE.fullmatch(query)
+            if simple is not None:
+                found = by_id(self.sel, simple["id"], simple["tag"])
+                answer = found is not None
+            else:
+                answer = bool(scope.css(query))
+            self._answers[(query, within)] = answer
+        return answer
+
+    def scope(self, query: str) -> Selector | None:
+        """The first element matching ``query`` (kept for later questions and for the page).
+
+        A query that starts with an id (``#ct div.media_end_head``) is looked for inside
+        that element first, found by ID lookup; then in the whole page."""
+        if query not in self._scopes:
+            found = None
+            first, _, rest = query.partition(" ")
+            if first.startswith("#") and rest:
+                container = by_id(self.sel, first[1:])
+                if container is not None:
+                    found = container.css(rest)
+            if not found:
+                found = self.sel.css(rest if first.startswith("#") and rest else query)
+            self._scopes[query] = found[0] if found else None
+        return self._scopes[query]
 
 
 class ArticlePage:
@@ -29,31 +86,50 @@ class ArticlePage:
     #: Which site the article is on (news, sports, entertain): decides its canonical ``url``.
     kind: ClassVar[str] = NEWS
 
-    def __init__(self, article_id: ArticleId, selector: Selector) -> None:
+    def __init__(
+        self, article_id: ArticleId, selector: Selector, probe: Probe | None = None
+    ) -> None:
         self.article_id = article_id
         self.sel = selector
+        self.probe = probe or Probe(selector)
 
     @classmethod
-    def matches(cls, selector: Selector) -> bool:
-        return bool(cls.markers) and all(selector.css(m) for m in cls.markers)
+    def matches(cls, probe: Probe) -> bool:
+        return bool(cls.markers) and all(probe.has(m) for m in cls.markers)
 
     # -- helpers -------------------------------------------------------------------------
-    def first_text(self, *queries: str) -> str | None:
+    #: CSS query of the element holding the article header, if the layout has one: header
+    #: fields are looked up inside it (a few dozen elements, not the whole page), then in
+    #: the whole page if it does not have them.
+    head_query: ClassVar[str | None] = None
+
+    @cached_property
+    def head(self) -> Selector | None:
+        return self.probe.scope(self.head_query) if self.head_query else None
+
+    def _scopes(self, in_head: bool) -> tuple[Selector, ...]:
+        if in_head and self.head is not None:
+            return (self.head, self.sel)
+        return (self.sel,)
+
+    def first_text(self, *queries: str, in_head: bool = False) -> str | None:
         """The first non-empty cleaned text among the CSS queries (each ``::text``-like)."""
-        for query in queries:
-            for value in self.sel.css(query).getall():
-                text = clean_inline(value)
-                if text:
-                    return text
+        for scope in self._scopes(in_head):
+            for query in queries:
+                for value in scope.css(query).getall():
+                    text = clean_inline(value)
+                    if text:
+                        return text
         return None
 
-    def element_text(self, *queries: str) -> str | None:
+    def element_text(self, *queries: str, in_head: bool = False) -> str | None:
         """All the text of the first element matched (inline markup included), cleaned."""
-        for query in queries:
-            for element in self.sel.css(query):
-                text = clean_inline(element.xpath("string()").get())
-                if text:
-                    return text
+        for scope in self._scopes(in_head):
+            for query in queries:
+                for element in scope.css(query):
+                    text = clean_inline(element.xpath("string()").get())
+                    if text:
+                        return text
         return None
 
     def publisher_from_meta(self) -> str | None:
@@ -64,10 +140,19 @@ class ArticlePage:
         author = self.meta("og:article:author")
         return clean_inline(author.split("|")[0]) if author else None
 
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        """Every ``<meta property|name=… content=…>`` of the page, read in one pass."""
+        found: dict[str, str] = {}
+        for element in self.sel.root.iter("meta"):
+            key = element.get("property") or element.get("name")
+            content = element.get("content")
+            if key and content and key not in found:
+                found[key] = content
+        return found
+
     def meta(self, key: str) -> str | None:
-        return self.first_text(f'meta[property="{key}"]::attr(content)') or self.first_text(
-            f'meta[name="{key}"]::attr(content)'
-        )
+        return clean_inline(self.metas.get(key))
 
     # -- fields ----------------------------------------------------------------------------
     def title(self) -> str | None:

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from newsbot.authors import Author
 from newsbot.dates import iso_kst
-from newsbot.pages.base import ArticlePage
+from newsbot.pages.base import ArticlePage, by_id
 from newsbot.pages.body import Body, extract_body
 from newsbot.text import clean_inline
 
@@ -60,8 +60,10 @@ class LegacyReadNhn(ArticlePage):
 
     @cached_property
     def body(self) -> Body:
+        found = by_id(self.sel, "articleBodyContents")
+        element = found if found is not None else self.sel.css("#articleBodyContents")[0]
         return extract_body(
-            self.sel.css("#articleBodyContents")[0].root,
+            element.root,
             drop_link=_PROMO_LINK_RE,
             press=self.publisher(),
         )

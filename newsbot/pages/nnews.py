@@ -10,7 +10,7 @@ from parsel import Selector
 
 from newsbot.authors import Author, merge_authors, parse_byline
 from newsbot.dates import iso_kst
-from newsbot.pages.base import ArticlePage
+from newsbot.pages.base import ArticlePage, Probe, by_id
 from newsbot.pages.body import Body, extract_body
 from newsbot.text import clean_inline
 
@@ -27,9 +27,16 @@ class NNews2023(ArticlePage):
     name = "nnews-2023"
     markers = ("article#dic_area",)
     body_query = "#dic_area"
+    # The header sits in div#ct, the body, byline and categories in div#contents: fields are
+    # looked for there (found by ID lookup), and in the whole page if they are not.
+    head_query = "#ct div.media_end_head"
+
+    @cached_property
+    def contents(self) -> Selector:
+        return by_id(self.sel, "contents") or self.sel
 
     def title(self) -> str | None:
-        title = self.element_text("#title_area", "h2.media_end_head_headline")
+        title = self.element_text("#title_area", "h2.media_end_head_headline", in_head=True)
         if title:
             return title
         fallback = (
@@ -37,18 +44,23 @@ class NNews2023(ArticlePage):
         )
         return _TITLE_SUFFIX_RE.sub("", fallback) if fallback else None
 
-    def publisher(self) -> str | None:
+    @cached_property
+    def press(self) -> str | None:
         press = self.first_text(
             "img.media_end_head_top_logo_img::attr(alt)",
             "img.media_end_head_top_logo_img::attr(title)",
             ".media_end_head_top_logo_text::text",
+            in_head=True,
         )
         return press or self.publisher_from_meta()
 
+    def publisher(self) -> str | None:
+        return self.press
+
     def categories(self) -> list[str]:
-        labels = [
-            clean_inline(x) for x in self.sel.css("em.media_end_categorize_item::text").getall()
-        ]
+        query = "em.media_end_categorize_item::text"
+        found = self.contents.css(query).getall() or self.sel.css(query).getall()
+        labels = [clean_inline(x) for x in found]
         return list(dict.fromkeys(label for label in labels if label))
 
     def sid(self) -> str | None:
@@ -64,32 +76,39 @@ class NNews2023(ArticlePage):
         return None
 
     def journalist_names(self) -> list[str]:
-        return self.sel.css("em.media_end_head_journalist_name::text").getall()
+        scope = self.head if self.head is not None else self.sel
+        names = scope.css("em.media_end_head_journalist_name::text").getall()
+        return names or self.sel.css("em.media_end_head_journalist_name::text").getall()
 
     def authors(self) -> list[Author]:
         bylines: list[Author] = []
-        for text in self.sel.css("span.byline_s").xpath("string()").getall():
+        found = self.contents.css("span.byline_s") or self.sel.css("span.byline_s")
+        for text in found.xpath("string()").getall():
             bylines.extend(parse_byline(text))
-        if not bylines and not self.journalist_names():
+        names = self.journalist_names()
+        if not bylines and not names:
             bylines = self.body.byline_authors
-        return merge_authors(self.journalist_names(), bylines, publisher=self.publisher())
+        return merge_authors(names, bylines, publisher=self.publisher())
 
     def published_at(self) -> str | None:
-        return iso_kst(self.first_text("span._ARTICLE_DATE_TIME::attr(data-date-time)")) or iso_kst(
-            self.first_text("span.media_end_head_info_datestamp_time::text")
-        )
+        stamp = self.first_text("span._ARTICLE_DATE_TIME::attr(data-date-time)", in_head=True)
+        shown = None if stamp else self.first_text("span.media_end_head_info_datestamp_time::text")
+        return iso_kst(stamp or shown)
 
     def modified_at(self) -> str | None:
-        return iso_kst(
-            self.first_text("span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)")
-        )
+        # Optional: looked for in the header only (the whole page when there is no header).
+        scope = self.head if self.head is not None else self.sel
+        stamp = scope.css("span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)").get()
+        return iso_kst(stamp)
 
     def original_url(self) -> str | None:
-        return self.first_text("a.media_end_head_origin_link::attr(href)")
+        return self.first_text("a.media_end_head_origin_link::attr(href)", in_head=True)
 
     @cached_property
     def body(self) -> Body:
-        return extract_body(self.sel.css(self.body_query)[0].root)
+        found = by_id(self.sel, "dic_area")
+        element = found if found is not None else self.sel.css(self.body_query)[0]
+        return extract_body(element.root)
 
 
 class NNews2022(NNews2023):
@@ -113,17 +132,26 @@ class NNews2026(NNews2023):
     markers = ("article#dic_area",)
 
     @classmethod
-    def matches(cls, selector: Selector) -> bool:
-        return super().matches(selector) and bool(
-            selector.css("span.media_end_head_top_press")
-            or selector.css("div.media_end_head_journalist_info")
+    def matches(cls, probe: Probe) -> bool:
+        return super().matches(probe) and (
+            probe.has("span.media_end_head_top_press", within=cls.head_query)
+            or probe.has("div.media_end_head_journalist_info", within=cls.head_query)
         )
 
-    def publisher(self) -> str | None:
-        return self.first_text("span.media_end_head_top_press::text") or super().publisher()
+    @cached_property
+    def press(self) -> str | None:
+        press = self.first_text(
+            "span.media_end_head_top_press::text",
+            "img.media_end_head_top_logo_img::attr(alt)",
+            "img.media_end_head_top_logo_img::attr(title)",
+            ".media_end_head_top_logo_text::text",
+            in_head=True,
+        )
+        return press or self.publisher_from_meta()
 
     def journalist_names(self) -> list[str]:
-        names = self.sel.css(
+        scope = self.head if self.head is not None else self.sel
+        names = scope.css(
             ".media_end_head_journalist_info .media_end_head_journalist_name::text"
         ).getall()
         return names or super().journalist_names()

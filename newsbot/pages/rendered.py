@@ -11,11 +11,10 @@ element whose class contains ``article_title``). Every field falls back to the p
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
 
 from newsbot.authors import Author, merge_authors, parse_byline
 from newsbot.dates import iso_kst
-from newsbot.pages.base import ArticlePage
+from newsbot.pages.base import ArticlePage, Probe
 from newsbot.pages.body import Body, extract_body
 from newsbot.urls import ENTERTAIN, SPORTS
 
@@ -32,8 +31,8 @@ class RenderedArticle(ArticlePage):
     """A sports/entertainment article page after JavaScript ran (m.sports / m.entertain)."""
 
     @classmethod
-    def matches(cls, selector: Any) -> bool:
-        return any(selector.css(query) for query in BODY_QUERIES)
+    def matches(cls, probe: Probe) -> bool:
+        return any(probe.has(query) for query in BODY_QUERIES)
 
     def title(self) -> str | None:
         return self.element_text('[class*="article_title"]', "h2.end_tit", "h4.title") or self.meta(

@@ -45,6 +45,7 @@ from newsbot.pages.api import (
     parse_entertain_list,
     parse_sports_list,
 )
+from newsbot.pages.base import Probe
 from newsbot.pages.listings import Listing, ListingError, parse_old_list, parse_section_more
 from newsbot.pages.rendered import BODY_QUERIES, RENDERED_LAYOUTS
 from newsbot.storage import (
@@ -524,7 +525,7 @@ class NaverSpider(scrapy.Spider):
     ) -> Iterator[Article]:
         try:
             page = RENDERED_LAYOUTS[kind](article_id, _selector(response))
-            if not page.matches(page.sel):
+            if not page.matches(Probe(page.sel)):
                 raise UnknownLayout("the rendered page has no article body")
             article = page.to_article(to_iso(now_kst()))
         except ExtractError as exc:
