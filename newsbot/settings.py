@@ -49,8 +49,19 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.middlewares.PoliteRetryMiddleware": 550,
+    # Not used by newsbot, and each runs on every request and response:
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
 }
 # Scrapy's HttpProxyMiddleware stays on: http_proxy/https_proxy and meta["proxy"] work.
+
+# Spider middlewares newsbot has no use for (each costs time on every response).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 
 # Browser requests (meta["playwright"]) go to scrapy-playwright; it starts on first use.
 DOWNLOAD_HANDLERS = {

@@ -12,7 +12,6 @@ import errno
 import os
 import socket
 import sqlite3
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -74,8 +73,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     a temporary file in the same directory, fsynced, then renamed over. The temporary name
     says which host and process wrote it (see ``remove_temp_files``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-"
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    tmp = str(path.parent / f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-{path.stem}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

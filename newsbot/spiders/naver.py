@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 
 from newsbot import __version__
 from newsbot.args import CrawlArgs, parse_args
-from newsbot.article import decode_html, page_for
+from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
 from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.distributed import RedisCrawl, crawl_id
@@ -252,7 +252,7 @@ class NaverSpider(scrapy.Spider):
                 "Referer": f"{NEWS_SITE}/breakingnews/section/{sid1}/{sid2}?date={day:%Y%m%d}"
             },
             cb_kwargs={"day": day, "sid1": sid1, "sid2": sid2, "page": page, "found": 0},
-            priority=10,
+            priority=-10,  # articles first: the queue stays short, memory flat
         )
 
     def old_list_request(
@@ -263,7 +263,7 @@ class NaverSpider(scrapy.Spider):
             callback=self.parse_old_list,
             errback=self.listing_failed,
             cb_kwargs={"day": day, "page": page, "sid1": sid1, "sid2": sid2, "oid": oid},
-            priority=10,
+            priority=-10,  # articles first: the queue stays short, memory flat
         )
 
     def api_list_request(self, kind: str, section: str, day: date, page: int) -> scrapy.Request:
@@ -277,7 +277,7 @@ class NaverSpider(scrapy.Spider):
             errback=self.listing_failed,
             headers={"Referer": site, "Accept": "application/json"},
             cb_kwargs={"kind": kind, "section": section, "day": day, "page": page},
-            priority=10,
+            priority=-10,  # articles first: the queue stays short, memory flat
         )
 
     def parse_api_list(
@@ -582,7 +582,8 @@ def _selector(response: Response) -> Selector:
         raise ExtractError(f"not a text response ({type(response).__name__})")
     if response.meta.get("playwright"):
         return response.selector  # the rendered DOM, already text
-    return Selector(text=_text(response))
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    return selector_from_bytes(response.body, content_type or None)
 
 
 # <script>top.location.href='https://n.news.naver.com/…';</script> (Naver's JavaScript redirect)
