@@ -659,6 +659,9 @@ def benchmark(args: argparse.Namespace) -> int:
     n_articles = sum(n for _, n in plan)
     work = Path(args.work or ROOT / "bench" / "out" / f"n{n_articles}").resolve()
     if work.exists():
+        leftovers = {p.name for p in work.iterdir()}
+        if leftovers and "fake-requests.jsonl" not in leftovers:
+            raise ValueError(f"{work} is not empty and not an earlier bench work directory")
         shutil.rmtree(work)
     work.mkdir(parents=True)
     out = work / "output"
@@ -848,7 +851,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--articles", type=int, default=1000, help="synthetic articles (N)")
     parser.add_argument("--day", default="2026-05-30", help="(first) day, YYYY-MM-DD")
-    parser.add_argument("--work", help="work directory (default: bench/out/nN, emptied first)")
+    parser.add_argument(
+        "--work", help="work directory (default: bench/out/nN; an earlier one is emptied first)"
+    )
     parser.add_argument(
         "--baseline-pages",
         type=int,
@@ -861,7 +866,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per crawl, at most")
     parser.add_argument("--fake-timeout", type=float, default=600, help="seconds to start fake")
     parser.add_argument(
-        "--profile", action="store_true", help="also run a crawl under cProfile, print hot spots"
+        "--profile",
+        action="store_true",
+        help="also run a crawl under py-spy (if installed, else cProfile), print hot spots",
     )
     parser.add_argument("--profile-top", type=int, default=25, help="functions listed")
     parser.add_argument(

@@ -71,6 +71,10 @@ DOWNLOAD_HANDLERS = {
 
 # -- crawl state: JOBDIR resumes by re-walking listings (see newsbot/scheduling.py) ------------
 SCHEDULER = "newsbot.scheduling.MemoryScheduler"
+# Priorities across hosts: articles (n.news) before the next listing page (news.naver.com),
+# so the queue stays a few pages long and memory flat. Scrapy's default queue
+# (DownloaderAwarePriorityQueue) orders within a host only.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 DUPEFILTER_CLASS = "newsbot.scheduling.MemoryDupeFilter"
 
 # -- items ---------------------------------------------------------------------------------
