@@ -209,23 +209,6 @@ class Index:
                 (status, path, content_hash, published_at, modified_at, crawled_at, key),
             )
 
-    def revisions(self, key: str) -> list[str]:
-        """Earlier content hashes of an article, oldest first."""
-        rows = self.db.execute(
-            "SELECT content_hash FROM revisions WHERE id = ? ORDER BY rowid", (key,)
-        ).fetchall()
-        return [row[0] for row in rows]
-
-    def count(self, status: str = WRITTEN) -> int:
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM articles WHERE status = ?", (status,)
-        ).fetchone()
-        return int(row[0])
-
-    def written_paths(self) -> set[str]:
-        rows = self.db.execute("SELECT path FROM articles WHERE status = ?", (WRITTEN,)).fetchall()
-        return {row[0] for row in rows}
-
 
 class WriteError(OSError):
     """An article file could not be written (read-only or full disk …)."""

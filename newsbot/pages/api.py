@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import re
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -174,8 +173,6 @@ API_LAYOUTS: dict[str, type[ApiArticle]] = {
     SPORTS: SportsApiArticle,
     ENTERTAIN: EntertainApiArticle,
 }
-
-_DAY_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
 def _parse_list(body: str | bytes, what: str) -> tuple[list[ArticleId], int | None]:

@@ -196,8 +196,10 @@ class NaverSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
-        if self.index is not None:
-            remove_temp_files(self.index.root)  # a dead worker's, when several share it
+        if self.index is not None and self.redis_crawl is not None:
+            # A dead worker's temporary files: only workers that share a directory leave
+            # them behind while others run (a single crawl's are removed at its next start).
+            remove_temp_files(self.index.root)
         if self.redis_crawl is not None:
             self.redis_crawl.leave(done=self.crawl_finished)
         if self.job is not None:
