@@ -70,6 +70,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot import runtime
     from newsbot.archive import reparse
     from newsbot.storage import OutputStore, WriteError
 
@@ -79,6 +80,7 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
         return _fail(f"no such archive: {missing[0]}")
     try:
         store = OutputStore(Path(args.output).resolve(), template=args.template)
+        runtime.tune()
         result = reparse(inputs, store)
     except WriteError as exc:
         return _fail(f"{exc.strerror}; files already written are intact")

@@ -6,6 +6,8 @@ same steps for the ``extract`` command and re-processing, so both give identical
 
 from __future__ import annotations
 
+import lxml.etree
+import lxml.html
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
@@ -98,10 +100,20 @@ def declared_article_id(og_url: str | None) -> ArticleId | None:
 def selector_from_bytes(body: bytes, content_type: str | None = None) -> Selector:
     """An HTML selector over a fetched or saved page, decoded as ``decode_html`` says.
 
-    Valid UTF-8 (nearly every page) is parsed straight from the bytes, without making a
-    string of it first."""
+    The bytes are parsed as UTF-8 straight away (nearly every page is), without decoding
+    them into a string first; only when libxml2 reports bytes that are not UTF-8 is the
+    page decoded by ``decode_html`` (declared charset, then detection) and parsed again."""
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    cleaned = body.replace(b"\x00", b"").strip() or b"<html/>"
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
+        root = lxml.etree.fromstring(cleaned, parser=parser)
+    except lxml.etree.XMLSyntaxError:
+        root = None
+    if root is None or any(e.type in _ENCODING_ERRORS for e in parser.error_log):
         return Selector(text=decode_html(body, content_type))
-    return Selector(body=body, encoding="utf-8", type="html")
+    return Selector(root=root, type="html")
+
+
+_ENCODING_ERRORS = frozenset(
+    {lxml.etree.ErrorTypes.ERR_INVALID_CHAR, lxml.etree.ErrorTypes.ERR_INVALID_ENCODING}
+)

@@ -10,7 +10,7 @@ from parsel import Selector
 
 from newsbot.authors import Author, merge_authors, parse_byline
 from newsbot.dates import iso_kst
-from newsbot.pages.base import ArticlePage, Probe, by_id
+from newsbot.pages.base import ArticlePage, Probe, by_id, css_all, string_of
 from newsbot.pages.body import Body, extract_body
 from newsbot.text import clean_inline
 
@@ -30,10 +30,12 @@ class NNews2023(ArticlePage):
     # The header sits in div#ct, the body, byline and categories in div#contents: fields are
     # looked for there (found by ID lookup), and in the whole page if they are not.
     head_query = "#ct div.media_end_head"
+    head_around = ("title_area", "div", "media_end_head")  # the headline's header block
 
     @cached_property
     def contents(self) -> Selector:
-        return by_id(self.sel, "contents") or self.sel
+        found = by_id(self.sel, "contents")  # not `or`: a Selector's truth serialises it
+        return found if found is not None else self.sel
 
     def title(self) -> str | None:
         title = self.element_text("#title_area", "h2.media_end_head_headline", in_head=True)
@@ -59,7 +61,7 @@ class NNews2023(ArticlePage):
 
     def categories(self) -> list[str]:
         query = "em.media_end_categorize_item::text"
-        found = self.contents.css(query).getall() or self.sel.css(query).getall()
+        found = css_all(self.contents, query) or css_all(self.sel, query)
         labels = [clean_inline(x) for x in found]
         return list(dict.fromkeys(label for label in labels if label))
 
@@ -77,14 +79,15 @@ class NNews2023(ArticlePage):
 
     def journalist_names(self) -> list[str]:
         scope = self.head if self.head is not None else self.sel
-        names = scope.css("em.media_end_head_journalist_name::text").getall()
-        return names or self.sel.css("em.media_end_head_journalist_name::text").getall()
+        query = "em.media_end_head_journalist_name::text"
+        names: list[str] = css_all(scope, query)
+        return names or css_all(self.sel, query)
 
     def authors(self) -> list[Author]:
         bylines: list[Author] = []
-        found = self.contents.css("span.byline_s") or self.sel.css("span.byline_s")
-        for text in found.xpath("string()").getall():
-            bylines.extend(parse_byline(text))
+        found = css_all(self.contents, "span.byline_s") or css_all(self.sel, "span.byline_s")
+        for element in found:
+            bylines.extend(parse_byline(string_of(element)))
         names = self.journalist_names()
         if not bylines and not names:
             bylines = self.body.byline_authors
@@ -98,8 +101,8 @@ class NNews2023(ArticlePage):
     def modified_at(self) -> str | None:
         # Optional: looked for in the header only (the whole page when there is no header).
         scope = self.head if self.head is not None else self.sel
-        stamp = scope.css("span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)").get()
-        return iso_kst(stamp)
+        found = css_all(scope, "span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)")
+        return iso_kst(found[0] if found else None)
 
     def original_url(self) -> str | None:
         return self.first_text("a.media_end_head_origin_link::attr(href)", in_head=True)
@@ -133,9 +136,12 @@ class NNews2026(NNews2023):
 
     @classmethod
     def matches(cls, probe: Probe) -> bool:
+        around = cls.head_around
         return super().matches(probe) and (
-            probe.has("span.media_end_head_top_press", within=cls.head_query)
-            or probe.has("div.media_end_head_journalist_info", within=cls.head_query)
+            probe.has("span.media_end_head_top_press", within=cls.head_query, around=around)
+            or probe.has(
+                "div.media_end_head_journalist_info", within=cls.head_query, around=around
+            )
         )
 
     @cached_property
@@ -151,7 +157,6 @@ class NNews2026(NNews2023):
 
     def journalist_names(self) -> list[str]:
         scope = self.head if self.head is not None else self.sel
-        names = scope.css(
-            ".media_end_head_journalist_info .media_end_head_journalist_name::text"
-        ).getall()
+        query = ".media_end_head_journalist_info .media_end_head_journalist_name::text"
+        names: list[str] = css_all(scope, query)
         return names or super().journalist_names()

@@ -22,7 +22,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newsbot import __version__
+from newsbot import __version__, runtime
 from newsbot.args import CrawlArgs, parse_args
 from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
@@ -209,6 +209,8 @@ class NaverSpider(scrapy.Spider):
 
     # -- seeds -------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.settings.getbool("NEWSBOT_RUNTIME_TUNING"):
+            runtime.tune()
         if self.redis_crawl is not None:
             if self.redis_crawl.already_done():
                 logger.info("this crawl was finished moments ago by other workers: nothing to do")

@@ -599,10 +599,15 @@ def synthetic_world(
     day: str = "2026-05-30",
     seed: int = 0,
     *,
-    page_size: int = 20,
+    page_size: int = 36,
     old_page_size: int = 20,
 ) -> World:
     """``n_articles`` articles on ``day`` (YYYY-MM-DD) over sections 100-105, for benchmarks.
+
+    Page sizes are Naver's: the latest list holds 36 cards a page (the saved section page
+    ``listings/section_100_2026-05-30.html`` has 36 in ``div.section_latest_article``, and a
+    public crawler's notes of 2026-09-16 measured 36 per ``next`` page of
+    ``SECTION_ARTICLE_LIST_FOR_LATEST``); the old ``list.naver`` pages hold 20 (10 + 10).
 
     Every article has its own second of the day (so cursors never tie): at most 86,400.
     About one in twenty is also listed in a sub-section of another section.
