@@ -317,7 +317,8 @@ def run_measured(command: list[str], env: dict[str, str], log: Path, timeout: fl
         process = spawn(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
     reaped = False
     rss: list[tuple[float, float]] = []
-    next_sample = 0.0
+    next_sample = next_peak = 0.0
+    peak_mb = 0.0
     try:
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -328,6 +329,13 @@ def run_measured(command: list[str], env: dict[str, str], log: Path, timeout: fl
                 break
             if now > timeout:
                 raise TimeoutError(f"{' '.join(command[:6])}… still running after {timeout:.0f}s")
+            if now >= next_peak:
+                # VmHWM, the child's own peak since exec. (wait4's ru_maxrss is not: it
+                # also counts this process's memory, which the child held between fork and
+                # exec — hundreds of MB once the world of a large N is built.)
+                with contextlib.suppress(OSError, ValueError):
+                    peak_mb = max(peak_mb, proc_peak_rss_mb(process.pid))
+                next_peak = now + 0.05
             if now >= next_sample:
                 with contextlib.suppress(OSError, ValueError):
                     rss.append((now, proc_rss_mb(process.pid)))
@@ -342,7 +350,7 @@ def run_measured(command: list[str], env: dict[str, str], log: Path, timeout: fl
         wall_s=wall,
         user_s=usage.ru_utime,
         sys_s=usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+        peak_rss_mb=max([peak_mb, *(mb for _, mb in rss)]),
         returncode=process.returncode,
         log=log,
         rss_mb=rss,

@@ -8,6 +8,7 @@ the same Python value, whatever characters it holds.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,16 @@ def _escape_char(char: str) -> str:
     return char
 
 
+# Every character ``_escape_char`` changes: strings without any are written as they are.
+_NEEDS_ESCAPE_RE = re.compile(
+    '[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]'
+)
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    return _escape_char(match.group())
+
+
 def yaml_scalar(value: Any) -> str:
     """Render ``value`` as a one-line YAML value that ``yaml.safe_load`` reads back exactly.
 
@@ -55,7 +66,7 @@ def yaml_scalar(value: Any) -> str:
     if isinstance(value, float):
         return json.dumps(value)
     if isinstance(value, str):
-        return '"' + "".join(_escape_char(c) for c in value) + '"'
+        return '"' + _NEEDS_ESCAPE_RE.sub(_escape_match, value) + '"'
     if isinstance(value, Mapping):
         inner = ", ".join(f"{yaml_scalar(str(k))}: {yaml_scalar(v)}" for k, v in value.items())
         return "{" + inner + "}"

@@ -72,9 +72,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one:
     a temporary file in the same directory, fsynced, then renamed over. The temporary name
     says which host and process wrote it (see ``remove_temp_files``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = str(path.parent / f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-{path.stem}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:  # the day's directory does not exist yet
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

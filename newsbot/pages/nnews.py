@@ -139,9 +139,7 @@ class NNews2026(NNews2023):
         around = cls.head_around
         return super().matches(probe) and (
             probe.has("span.media_end_head_top_press", within=cls.head_query, around=around)
-            or probe.has(
-                "div.media_end_head_journalist_info", within=cls.head_query, around=around
-            )
+            or probe.has("div.media_end_head_journalist_info", within=cls.head_query, around=around)
         )
 
     @cached_property

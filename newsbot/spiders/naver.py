@@ -406,7 +406,7 @@ class NaverSpider(scrapy.Spider):
             self.finish(article_id, DELETED, "newsbot/articles/deleted", reason)
             logger.info("deleted: %s (%s)", article_id.url, reason)
             return
-        if len(response.body.strip()) < MIN_PAGE_BYTES:
+        if _too_short(response.body):
             yield from self.retry_or_fail(response, article_id, "empty_page")
             return
         if len(response.body) < 20_000:
@@ -597,6 +597,15 @@ _JS_REDIRECT_RE = re.compile(
 #: A 200 answer shorter than this is not a page (a blocked or broken answer): retried.
 MIN_PAGE_BYTES = 64
 _LAYOUT_HINT_RE = re.compile(rb'id="(?:dic_area|articleBodyContents)"')
+
+
+def _too_short(body: bytes) -> bool:
+    """Fewer than ``MIN_PAGE_BYTES`` bytes besides surrounding whitespace (a page's first
+    bytes decide it without copying the whole page)."""
+    head = body[:4096]
+    if len(head.strip()) >= MIN_PAGE_BYTES:
+        return False
+    return len(body.strip()) < MIN_PAGE_BYTES
 
 
 def _reason(failure: Failure) -> str:
