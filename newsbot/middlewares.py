@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -102,3 +103,19 @@ class PoliteRetryMiddleware(RetryMiddleware):
     def _stat(self, key: str, value: int) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, value)
+
+
+class KeepRefererRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, with the Referer header left as the request had it.
+
+    newsbot does not run Scrapy's RefererMiddleware (it would add a layer to every
+    response's output for a header Naver's pages do not need); the requests that need a
+    Referer (the sports/entertainment JSON endpoints) set it themselves. Scrapy's own
+    middleware would then drop that header on a redirect and warn at every start.
+    """
+
+    def handle_referer(self, request: Request, response: Response) -> None:
+        return None
+
+    def _engine_started(self) -> None:  # Scrapy's looks for RefererMiddleware, and warns
+        return None

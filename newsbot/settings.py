@@ -52,6 +52,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.middlewares.PoliteRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newsbot.middlewares.KeepRefererRedirectMiddleware": 600,
     # Not used by newsbot, and each runs on every request and response:
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
@@ -60,6 +62,9 @@ DOWNLOADER_MIDDLEWARES = {
 
 # Spider middlewares newsbot has no use for (each costs time on every response).
 SPIDER_MIDDLEWARES = {
+    # It only marks start requests (meta["is_start_request"]) so that Scrapy's priority
+    # queue keeps them in a FIFO queue of their own; newsbot's seeds need no such order.
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
