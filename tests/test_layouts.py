@@ -12,6 +12,7 @@ from newsbot.errors import ArticleMismatch, ArticleNotFound, EmptyArticle, Unkno
 from newsbot.pages import select_layout
 from newsbot.pages.body import extract_body_html
 from newsbot.pages.nnews import NNews2022, NNews2023, NNews2026
+from newsbot.urls import parse_article_url
 from tests.conftest import ARTICLES, TESTS
 
 URL_082 = "https://n.news.naver.com/mnews/article/082/0001252309"
@@ -128,3 +129,42 @@ def test_trailing_byline_becomes_author() -> None:
     body = extract_body_html("본문입니다.<br><br>마지막 문단이다. 홍길동 기자 hong@a.com")
     assert body.content == "본문입니다.\n\n마지막 문단이다."
     assert body.byline_authors == [{"name": "홍길동", "email": "hong@a.com"}]
+
+
+def _page_082(html: str) -> NNews2023:
+    return NNews2023(parse_article_url(URL_082), Selector(text=html))
+
+
+def test_metas_are_read_from_the_head_first() -> None:
+    page = _page_082(PAGE_082)
+    assert page.head_metas is not None
+    assert page.meta("og:url") == page.metas["og:url"]
+    # The head's own metas are the page's first ones: a later duplicate does not win.
+    late = PAGE_082.replace("</body>", '<meta property="og:title" content="later">\n</body>')
+    assert _page_082(late).meta("og:title") == _page_082(PAGE_082).meta("og:title")
+
+
+def test_a_meta_outside_the_head_is_still_found() -> None:
+    # A meta the parser put into <body> (one written after the head closed).
+    page = PAGE_082.replace("</body>", '<meta name="moved" content="이동">\n</body>')
+    assert _page_082(page).meta("moved") == "이동"
+    # A page that starts with something else than <head>: every meta is read in order.
+    no_head = '<html><body><meta name="a" content="1"><meta name="a" content="2"></body></html>'
+    headless = NNews2023(parse_article_url(URL_082), Selector(text=no_head))
+    assert headless.head_metas is None
+    assert headless.meta("a") == "1"
+    assert headless.meta("missing") is None
+
+
+def test_header_fields_missing_from_the_header_are_looked_for_in_the_article_column() -> None:
+    # No journalist name in the header: one placed elsewhere in div#ct is found, while a
+    # name outside the article column (rankings, other articles' cards) is not taken.
+    no_name = _without(PAGE_082, r'<em class="media_end_head_journalist_name">.*?</em>')
+    no_name = _without(no_name, r'<span class="byline_s">.*?</span>')
+    card = '<em class="media_end_head_journalist_name">{} 기자</em>'
+    inside = no_name.replace('<div id="contents"', card.format("안쪽") + '<div id="contents"', 1)
+    assert _page_082(inside).journalist_names() == ["안쪽 기자"]
+    outside = no_name.replace("</body>", card.format("바깥") + "</body>")
+    assert _page_082(outside).journalist_names() == []
+    without_ct = outside.replace('id="ct"', 'id="renamed_ct"')
+    assert _page_082(without_ct).journalist_names() == ["바깥 기자"]  # no column: the page

@@ -53,6 +53,19 @@ def by_id(selector: Selector, element_id: str, tag: str = "") -> Selector | None
     return None
 
 
+_HEAD_METAS = lxml.etree.XPath("descendant::meta")
+
+
+def _metas(elements: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for element in elements:
+        key = element.get("property") or element.get("name")
+        content = element.get("content")
+        if key and content and key not in found:
+            found[key] = content
+    return found
+
+
 class Probe:
     """Answers "does the page have an element matching this CSS query?", each query once.
 
@@ -192,18 +205,27 @@ class ArticlePage:
         return clean_inline(author.split("|")[0]) if author else None
 
     @cached_property
+    def head_metas(self) -> dict[str, str] | None:
+        """The ``<meta>`` of the page's ``<head>`` when nothing comes before it (then they
+        are the first of the page in document order), else ``None``. Reading them costs a
+        few children, where a walk of a 3,000-node page costs ~0.4 ms."""
+        root = self.sel.root
+        first = next(root.iterchildren(lxml.etree.Element), None)
+        if first is None or first.tag != "head" or root.tag != "html":
+            return None
+        return _metas(_HEAD_METAS(first))
+
+    @cached_property
     def metas(self) -> dict[str, str]:
-        """Every ``<meta property|name=… content=…>`` of the page, read in one pass."""
-        found: dict[str, str] = {}
-        for element in self.sel.root.iter("meta"):
-            key = element.get("property") or element.get("name")
-            content = element.get("content")
-            if key and content and key not in found:
-                found[key] = content
-        return found
+        """Every ``<meta property|name=… content=…>`` of the page (the first of each name)."""
+        return _metas(self.sel.root.iter("meta"))
 
     def meta(self, key: str) -> str | None:
-        return clean_inline(self.metas.get(key))
+        head = self.head_metas
+        value = head.get(key) if head is not None else None
+        if value is None:  # not in <head>: a meta the parser moved into <body>, or none
+            value = self.metas.get(key)
+        return clean_inline(value)
 
     # -- fields ----------------------------------------------------------------------------
     def title(self) -> str | None:
