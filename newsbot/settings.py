@@ -29,7 +29,8 @@ NEWSBOT_REDIS_URL = ""  # redis://host:6379/0: share one crawl between workers (
 NEWSBOT_ARCHIVE = False  # also keep every fetched page raw in OUTPUT/archive/*.warc.gz
 NEWSBOT_ARCHIVE_MAX_BYTES = 1024**3  # start a new WARC file past this size
 # Freeze start-up objects out of the garbage collector, collect less often, and turn off
-# glibc's malloc fast bins (newsbot/runtime.py): about 20 % less CPU per article.
+# glibc's malloc fast bins (newsbot/runtime.py): 20 % less CPU per article on a quiet machine
+# (docs/benchmarks.md).
 NEWSBOT_RUNTIME_TUNING = True
 
 # -- politeness (see README "Responsible use") ----------------------------------------------
