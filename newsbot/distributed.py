@@ -24,6 +24,8 @@ the dupefilter, so nobody would fetch them again. Every worker keeps a heartbeat
 when the live workers are all idle and the queue is empty, a missing heartbeat means lost
 work, and one worker *sweeps*: it clears the dupefilter and walks the listings again,
 fetching only what the index does not hold yet — the same way a single crawl resumes.
+Every worker also forgets the articles it has seen listed (its own shortcut past the
+dupefilter) once it notices a sweep, since the dead worker may have held any of them.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ class RedisCrawl:
         self.state_prefix = f"{self.prefix}:state:"
         self.done_key = f"{self.prefix}:done"
         self.sweep_key = f"{self.prefix}:sweep"
+        self.sweeps_key = f"{self.prefix}:sweeps"  # how many sweeps the crawl has had
+        self.sweeps_seen = 0
         self._pop = server.register_script(_POP_LUA)
         self._done = server.register_script(_DONE_LUA)
         self.heartbeat: task.LoopingCall | None = None
@@ -110,6 +114,7 @@ class RedisCrawl:
 
     def join(self) -> None:
         self.server.sadd(self.workers_key, self.worker)
+        self.sweeps_seen = int(self.server.get(self.sweeps_key) or 0)
         self.set_state("busy")
         self.heartbeat = task.LoopingCall(self.beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
@@ -149,7 +154,20 @@ class RedisCrawl:
             return False
         self.server.srem(self.workers_key, *dead)
         self.server.delete(self.dupefilter_key)
+        self.sweeps_seen = int(self.server.incr(self.sweeps_key))
         self.set_state("busy")
+        return True
+
+    def new_sweep(self) -> bool:
+        """Whether a sweep began since this worker last asked (or since it joined)."""
+        try:
+            sweeps = int(self.server.get(self.sweeps_key) or 0)
+        except redis.RedisError as exc:
+            logger.error("redis: reading the sweep count failed: %s", exc)
+            return False
+        if sweeps == self.sweeps_seen:
+            return False
+        self.sweeps_seen = sweeps
         return True
 
     def leave(self, *, done: bool) -> None:
@@ -164,7 +182,11 @@ class RedisCrawl:
                 self.server.srem(self.workers_key, self.worker)
                 if not self.server.scard(self.workers_key):
                     self.server.delete(
-                        self.queue_key, self.dupefilter_key, self.workers_key, self.sweep_key
+                        self.queue_key,
+                        self.dupefilter_key,
+                        self.workers_key,
+                        self.sweep_key,
+                        self.sweeps_key,
                     )
         except redis.RedisError as exc:
             logger.error("redis: leaving the crawl failed: %s", exc)

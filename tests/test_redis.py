@@ -150,3 +150,60 @@ def test_a_killed_worker_loses_no_articles(
     # Only what the killed worker held when it died may have been fetched twice.
     assert sum(n - 1 for n in counts.values()) <= 8
     assert not [p for p in out.rglob("*") if p.name.startswith(".newsbot-tmp-")]
+
+
+def test_every_worker_notices_a_sweep_once(redis_server: tuple[ServerProcess, int]) -> None:
+    from newsbot.distributed import RedisCrawl
+
+    _, port = redis_server
+    server = redis.Redis(port=port)
+    sweeper, other = RedisCrawl(server, "sweeps"), RedisCrawl(server, "sweeps")
+    for worker in (sweeper, other):
+        worker.join()
+    assert not other.new_sweep()
+    assert sweeper.claim_sweep(["dead-worker"])
+    assert not sweeper.new_sweep()  # it swept: nothing to notice
+    assert other.new_sweep()
+    assert not other.new_sweep()  # once
+    late = RedisCrawl(server, "sweeps")
+    late.join()
+    assert not late.new_sweep()  # a worker that joins after a sweep has seen nothing yet
+    for worker in (sweeper, other, late):
+        worker.leave(done=True)
+    assert not server.keys("newsbot:sweeps:*")
+
+
+def test_articles_seen_before_a_sweep_are_scheduled_again(tmp_path: Path) -> None:
+    # The dead worker may have popped any article this worker listed: after a sweep, the
+    # sweep's listing pages must schedule those again (not count them as duplicates).
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.pages.listings import Listing
+    from newsbot.spiders.naver import NaverSpider
+    from newsbot.urls import ArticleId
+
+    class Sweeps:
+        def __init__(self) -> None:
+            self.pending = False
+
+        def new_sweep(self) -> bool:
+            seen, self.pending = self.pending, False
+            return seen
+
+    crawler = get_crawler(NaverSpider, settings_dict={"NEWSBOT_OUTPUT_DIR": str(tmp_path)})
+    spider = NaverSpider.from_crawler(crawler, date=DAY)
+    sweeps = Sweeps()
+    spider.redis_crawl = sweeps  # type: ignore[assignment]
+    assert spider.index is not None
+    spider.index.close()
+    spider.index = None  # nothing collected yet
+    listing = Listing(articles=[ArticleId("001", "0000000001"), ArticleId("001", "0000000002")])
+    response = HtmlResponse("https://news.naver.com/", body=b"<html></html>")
+    assert len(list(spider.listed(listing, response))) == 2
+    assert list(spider.listed(listing, response)) == []  # listed twice in one walk: once
+    sweeps.pending = True
+    assert [r.url for r in spider.listed(listing, response)] == [
+        "https://n.news.naver.com/mnews/article/001/0000000001",
+        "https://n.news.naver.com/mnews/article/001/0000000002",
+    ]

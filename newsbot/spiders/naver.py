@@ -333,6 +333,7 @@ class NaverSpider(scrapy.Spider):
         listing = parse_old_list(_selector(response), response.url)
         if listing.current_page is not None and listing.current_page != page:
             return  # past the last page Naver shows the last page again
+        self.forget_listed_after_sweep()
         new = [a for a in listing.articles if a.key not in self.scheduled]
         yield from self.listed(listing, response)
         if new and max(listing.pages, default=0) > page and page < MAX_LISTING_PAGES:
@@ -342,10 +343,18 @@ class NaverSpider(scrapy.Spider):
         self, listing: Listing, response: Response, kind: str = NEWS
     ) -> Iterator[scrapy.Request]:
         self.count("newsbot/listing/pages")
+        self.forget_listed_after_sweep()
         if listing.rejected:
             self.count("newsbot/listing/rejected_links", listing.rejected)
         for article_id in listing.articles:
             yield from self.consider(article_id, kind)
+
+    def forget_listed_after_sweep(self) -> None:
+        """Redis mode: once another worker has swept for a dead one, the articles this
+        worker saw listed may be among the dead worker's lost requests: forget them, so that
+        the sweep's listing pages schedule them again (the index skips what was collected)."""
+        if self.redis_crawl is not None and self.redis_crawl.new_sweep():
+            self.scheduled.clear()
 
     def listing_failed(self, failure: Failure) -> None:
         self.count("newsbot/listing/failed")
