@@ -53,9 +53,6 @@ def by_id(selector: Selector, element_id: str, tag: str = "") -> Selector | None
     return None
 
 
-_HEAD_METAS = lxml.etree.XPath("descendant::meta")
-
-
 def _metas(elements: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     for element in elements:
@@ -213,7 +210,7 @@ class ArticlePage:
         first = next(root.iterchildren(lxml.etree.Element), None)
         if first is None or first.tag != "head" or root.tag != "html":
             return None
-        return _metas(_HEAD_METAS(first))
+        return _metas(first.iter("meta"))
 
     @cached_property
     def metas(self) -> dict[str, str]:
