@@ -110,3 +110,33 @@ def test_verdict(stats: dict[str, int], code: int) -> None:
 
 def test_interrupted_verdict() -> None:
     assert _report().verdict("shutdown")[0] == 3
+
+
+def test_a_crawl_without_browser_or_redis_does_not_import_them() -> None:
+    """What a plain crawl loads at start (the spider, every listed extension, middleware,
+    pipeline and download handler): not Playwright, Redis or aiohttp, each of which cost
+    tens of milliseconds of CPU per start (docs/benchmarks.md)."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+import newsbot.spiders.naver
+settings = get_project_settings()
+for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES"):
+    for path in settings.getwithbase(name):
+        load_object(path)
+for path in settings.getwithbase("DOWNLOAD_HANDLERS").values():
+    if path:
+        load_object(path)
+load_object(settings["SCHEDULER"])
+print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = set(result.stdout.split())
+    assert {"scrapy", "newsbot", "lxml", "twisted"} <= loaded
+    assert not {"playwright", "scrapy_playwright", "redis", "scrapy_redis", "aiohttp"} & loaded

@@ -7,10 +7,9 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-import redis
 import scrapy
 from parsel import Selector
 from scrapy import signals
@@ -27,7 +26,6 @@ from newsbot.args import CrawlArgs, parse_args
 from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
 from newsbot.dates import kst_date_of, now_kst, to_iso
-from newsbot.distributed import RedisCrawl, crawl_id
 from newsbot.errors import (
     ArticleMismatch,
     ArticleNotFound,
@@ -66,6 +64,9 @@ from newsbot.urls import (
     is_naver_host,
     parse_any_article_url,
 )
+
+if TYPE_CHECKING:
+    from newsbot.distributed import RedisCrawl
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,11 @@ class NaverSpider(scrapy.Spider):
         }
         redis_url = settings.get("NEWSBOT_REDIS_URL")
         if redis_url:
+            # Imported here: redis and scrapy-redis cost ~0.05 s at every start otherwise.
+            import redis
+
+            from newsbot.distributed import RedisCrawl, crawl_id
+
             server = redis.Redis.from_url(redis_url)
             spider.redis_crawl = RedisCrawl(server, crawl_id(signature))
             crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
