@@ -112,7 +112,11 @@ class LazyPlaywrightHandler(HTTP11DownloadHandler):
             return await super().download_request(request)
         async with self._start_lock:
             if self._browser is None:
-                self._browser = _playwright_handler(self._crawler)
+                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+                # Made after engine_started has been sent (requests come only after it),
+                # so its own launch on that signal never runs: it is launched here.
+                self._browser = ScrapyPlaywrightDownloadHandler(self._crawler)
                 await self._browser._launch()
         response: Response = await self._browser._download_request(request)
         return response
@@ -121,14 +125,3 @@ class LazyPlaywrightHandler(HTTP11DownloadHandler):
         await super().close()
         if self._browser is not None:
             await self._browser.close()
-
-
-def _playwright_handler(crawler: Crawler) -> Any:
-    """scrapy-playwright's handler, launched by the caller (not when the engine starts)."""
-    from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-
-    class Handler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
-        async def _maybe_launch_in_thread(self) -> None:  # engine_started (already past)
-            return None
-
-    return Handler(crawler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -339,21 +339,22 @@ class NaverSpider(scrapy.Spider):
         listing = parse_old_list(_selector(response), response.url)
         if listing.current_page is not None and listing.current_page != page:
             return  # past the last page Naver shows the last page again
-        self.forget_listed_after_sweep()
-        new = [a for a in listing.articles if a.key not in self.scheduled]
-        yield from self.listed(listing, response)
+        new = yield from self.listed(listing, response)
         if new and max(listing.pages, default=0) > page and page < MAX_LISTING_PAGES:
             yield self.old_list_request(day, page + 1, sid1=sid1, sid2=sid2, oid=oid)
 
     def listed(
         self, listing: Listing, response: Response, kind: str = NEWS
-    ) -> Iterator[scrapy.Request]:
+    ) -> Generator[scrapy.Request, None, int]:
+        """Schedule a listing page's articles; returns how many this run had not seen."""
         self.count("newsbot/listing/pages")
         self.forget_listed_after_sweep()
         if listing.rejected:
             self.count("newsbot/listing/rejected_links", listing.rejected)
+        seen = len(self.scheduled)
         for article_id in listing.articles:
             yield from self.consider(article_id, kind)
+        return len(self.scheduled) - seen
 
     def forget_listed_after_sweep(self) -> None:
         """Redis mode: once another worker has swept for a dead one, the articles this
