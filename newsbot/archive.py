@@ -40,6 +40,7 @@ from newsbot.article import decode_html, finalize, page_for
 from newsbot.dates import KST, kst_date_of, now_kst, to_iso
 from newsbot.errors import ExtractError, InvalidArticleUrl
 from newsbot.items import Article
+from newsbot.ledger import crawl_ledger
 from newsbot.pages.api import API_LAYOUTS
 from newsbot.pages.rendered import RENDERED_LAYOUTS
 from newsbot.storage import OutputStore
@@ -149,6 +150,7 @@ class ArchiveExtension:
         self.max_bytes = settings.getint("NEWSBOT_ARCHIVE_MAX_BYTES")
         self.archive: WarcArchive | None = None
         self.stats = crawler.stats
+        self.crawler = crawler
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -158,7 +160,7 @@ class ArchiveExtension:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        args = getattr(spider, "crawl_args", None)
+        args = crawl_ledger(self.crawler).args
         info: dict[str, Any] = {"software": f"newsbot/{__version__}"}
         if args is not None and args.mode != "urls":
             info["dates"] = [str(args.dates[0]), str(args.dates[-1])]

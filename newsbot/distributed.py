@@ -45,6 +45,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from newsbot.ledger import LedgerData, Outcome, WalkRecord, outcome_rank
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 3.0
@@ -79,6 +81,27 @@ return 'done'
 """
 
 
+# Set an article's outcome unless it has a more definite one already (see newsbot.ledger):
+# values are "<rank>:<outcome>"; the reason is kept for failed and deleted articles only.
+_OUTCOME_LUA = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old and tonumber(string.match(old, '^(%d+):')) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+else redis.call('HDEL', KEYS[2], ARGV[1]) end
+return 1
+"""
+#: How long a finished crawl's ledger stays in Redis (for workers still writing reports).
+LEDGER_TTL_SECONDS = 24 * 3600
+
+
+def _str(value: Any) -> str:
+    """A Redis answer (bytes, or None for a missing key) as text."""
+    if value is None:
+        return ""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def crawl_id(signature: dict[str, Any]) -> str:
     """Workers started with the same arguments get the same id, hence the same keys."""
     text = json.dumps(signature, sort_keys=True)
@@ -100,6 +123,8 @@ class RedisCrawl:
         self.sweep_key = f"{self.prefix}:sweep"
         self.sweeps_key = f"{self.prefix}:sweeps"  # how many sweeps the crawl has had
         self.sweeps_seen = 0
+        self.run_key = f"{self.prefix}:run"  # this pass of the crawl (its ledger's name)
+        self.run = ""
         self._pop = server.register_script(_POP_LUA)
         self._done = server.register_script(_DONE_LUA)
         self.heartbeat: task.LoopingCall | None = None
@@ -113,6 +138,8 @@ class RedisCrawl:
         return bool(self.server.exists(self.done_key))
 
     def join(self) -> None:
+        self.server.set(self.run_key, uuid.uuid4().hex[:12], nx=True)
+        self.run = _str(self.server.get(self.run_key))
         self.server.sadd(self.workers_key, self.worker)
         self.sweeps_seen = int(self.server.get(self.sweeps_key) or 0)
         self.set_state("busy")
@@ -187,9 +214,89 @@ class RedisCrawl:
                         self.workers_key,
                         self.sweep_key,
                         self.sweeps_key,
+                        self.run_key,
                     )
+                    # The ledger stays a while: other workers may still be reporting.
+                    for key in self.server.scan_iter(f"{self.prefix}:ledger:{self.run}:*"):
+                        self.server.expire(key, LEDGER_TTL_SECONDS)
         except redis.RedisError as exc:
             logger.error("redis: leaving the crawl failed: %s", exc)
+
+
+class SharedLedger:
+    """The crawl ledger's records in Redis (``newsbot.ledger.Shared``), under
+    ``newsbot:<crawl>:ledger:<run>:…``: every worker writes its walks, pages, articles and
+    outcomes there, so any worker's ``reconcile()`` covers the whole crawl."""
+
+    def __init__(self, server: redis.Redis, crawl: RedisCrawl) -> None:
+        self.server = server
+        base = f"{crawl.prefix}:ledger:{crawl.run}"
+        self.walks_key, self.pages_key = f"{base}:walks", f"{base}:pages"
+        self.articles_key, self.ends_key = f"{base}:walk_articles", f"{base}:ends"
+        self.failures_key, self.named_key = f"{base}:listing_failures", f"{base}:named"
+        self.outcomes_key, self.reasons_key = f"{base}:outcomes", f"{base}:reasons"
+        self._outcome = server.register_script(_OUTCOME_LUA)
+
+    def plan(self, record: WalkRecord) -> None:
+        data = {"source": record.source, "day": record.day, "section": record.section}
+        self.server.hsetnx(self.walks_key, record.id, json.dumps(data))
+
+    def page(self, walk_id: str, articles: int) -> None:
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hincrby(self.pages_key, walk_id, 1)
+        pipe.hincrby(self.articles_key, walk_id, articles)
+        pipe.execute()
+
+    def end(self, walk_id: str, end: str, detail: str, fallback: str | None) -> None:
+        data = {"end": end, "detail": detail, "fallback": fallback}
+        self.server.hset(self.ends_key, walk_id, json.dumps(data))
+
+    def listing_failure(self, url: str, reason: str) -> None:
+        self.server.hset(self.failures_key, url, reason)
+
+    def named(self, key: str, walk_id: str) -> None:
+        self.server.hsetnx(self.named_key, key, walk_id)
+
+    def outcome(self, key: str, outcome: str, reason: str | None) -> None:
+        rank = outcome_rank(Outcome(outcome))
+        self._outcome(
+            keys=[self.outcomes_key, self.reasons_key], args=[key, rank, outcome, reason or ""]
+        )
+
+    def snapshot(self) -> LedgerData:
+        def strings(key: str) -> dict[str, str]:
+            return {_str(k): _str(v) for k, v in self.server.hgetall(key).items()}
+
+        walks: dict[str, WalkRecord] = {}
+        pages, articles, ends = (
+            strings(self.pages_key),
+            strings(self.articles_key),
+            strings(self.ends_key),
+        )
+        for walk_id, text in strings(self.walks_key).items():
+            info = json.loads(text)
+            record = WalkRecord(walk_id, info["source"], info["day"], info["section"])
+            record.pages, record.articles = (
+                int(pages.get(walk_id, 0)),
+                int(articles.get(walk_id, 0)),
+            )
+            if walk_id in ends:
+                end = json.loads(ends[walk_id])
+                record.end, record.detail, record.fallback = (
+                    end["end"],
+                    end["detail"],
+                    end["fallback"],
+                )
+            walks[walk_id] = record
+        outcomes = {k: v.partition(":")[2] for k, v in strings(self.outcomes_key).items()}
+        reasons = strings(self.reasons_key)
+        return LedgerData(
+            walks=walks,
+            named=strings(self.named_key),
+            outcomes=outcomes,
+            reasons={k: v for k, v in reasons.items() if outcomes.get(k) in ("failed", "deleted")},
+            listing_failures=strings(self.failures_key),
+        )
 
 
 class RedisCrawlScheduler(RedisScheduler):  # type: ignore[misc]

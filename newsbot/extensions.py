@@ -13,7 +13,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from newsbot import __version__
+from newsbot.args import CrawlArgs
 from newsbot.dates import now_kst, to_iso
+from newsbot.ledger import Reconciliation, crawl_ledger
 
 logger = logging.getLogger("newsbot")
 
@@ -22,19 +25,34 @@ RESPONSIBLE_USE = (
     "article copyright belongs to the presses; whoever runs this crawl decides whether they "
     "have the right to collect. User-Agent: %s"
 )
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INCOMPLETE = 0, 1, 3, 4
+STATUS = {
+    EXIT_OK: "ok",
+    EXIT_FAILED: "failed",
+    EXIT_INTERRUPTED: "interrupted",
+    EXIT_INCOMPLETE: "incomplete",
+}
 _OUTCOMES = (
     "new", "updated", "unchanged", "restored", "skipped", "failed", "redirected", "deleted",
 )  # fmt: skip
+#: How many unaccounted articles and failed walks the verdict line names (the report has all).
+_NAMED_IN_VERDICT = 5
 
 
 class CrawlReport:
     """Logs what the crawl is doing and decides, at the end, whether it worked.
 
-    A crawl fails loudly (``newsbot/status`` = ``failed``, a non-zero exit from ``scrapy
-    crawl``, an ERROR line) when it found articles but collected none, when more than
-    ``NEWSBOT_MAX_FAILED_RATIO`` of the articles it tried failed, when the output could not
-    be written, or when a listing could not be read at all.
+    The verdict (``newsbot/status``, the exit status of ``scrapy crawl``, the report file and
+    the last line of the log) is one of:
+
+    * ``failed`` (1): articles found but none collected, more than
+      ``NEWSBOT_MAX_FAILED_RATIO`` of the tried articles failed, the output could not be
+      written, or no listing could be read at all;
+    * ``interrupted`` (3): stopped before the end (Ctrl-C, SIGTERM, Scrapyd's cancel);
+    * ``incomplete`` (4): the ledger (``newsbot.ledger``) cannot account for everything:
+      an article a listing named has no outcome, or a listing walk failed without a
+      fallback that succeeded;
+    * ``ok`` (0): everything else — every article named has an outcome, every walk ended.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -43,13 +61,17 @@ class CrawlReport:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
+        self.ledger = crawl_ledger(crawler)
         self.interval = crawler.settings.getfloat("NEWSBOT_PROGRESS_INTERVAL")
         self.max_failed_ratio = crawler.settings.getfloat("NEWSBOT_MAX_FAILED_RATIO")
         self.output = Path(crawler.settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
         self.loop: task.LoopingCall | None = None
         self.started = time.monotonic()
+        self.started_at = now_kst()
+        self.final_line: tuple[int, str] | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
@@ -58,9 +80,10 @@ class CrawlReport:
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         logger.info(RESPONSIBLE_USE, settings.getbool("ROBOTSTXT_OBEY"), settings.get("USER_AGENT"))
-        args = getattr(spider, "crawl_args", None)
+        args = self.ledger.args
         logger.info("newsbot: collecting %s into %s", args.describe() if args else "?", self.output)
         self.started = time.monotonic()
+        self.started_at = now_kst()
         if self.interval > 0:
             self.loop = task.LoopingCall(self.log_progress)
             self.loop.start(self.interval, now=False)
@@ -71,6 +94,7 @@ class CrawlReport:
         counts["listed"] = int(get("newsbot/listing/articles", 0))
         counts["listing_pages"] = int(get("newsbot/listing/pages", 0))
         counts["listing_failed"] = int(get("newsbot/listing/failed", 0))
+        counts["listing_fallbacks"] = int(get("newsbot/listing/fallback", 0))
         counts["out_of_range"] = int(get("newsbot/articles/out_of_range", 0))
         return counts
 
@@ -85,7 +109,8 @@ class CrawlReport:
             c["skipped"], c["failed"], c["redirected"], c["deleted"], done / minutes,
         )  # fmt: skip
 
-    def verdict(self, reason: str) -> tuple[int, str]:
+    def verdict(self, reason: str, account: Reconciliation | None = None) -> tuple[int, str]:
+        """(exit status, why) of a crawl that closed for ``reason``."""
         c = self.counts()
         written_reason = self.stats.get_value("newsbot/exit_reason")
         if written_reason:
@@ -112,58 +137,74 @@ class CrawlReport:
                     "robots.txt forbids these pages and ROBOTSTXT_OBEY is on: nothing collected"
                 )
             return EXIT_FAILED, "no listing page could be read"
+        if account is not None and not account.complete:
+            return EXIT_INCOMPLETE, _incomplete_reason(account)
         return EXIT_OK, "ok"
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        code, why = self.verdict(reason)
-        status = {EXIT_OK: "ok", EXIT_INTERRUPTED: "interrupted"}.get(code, "failed")
+        account = self.ledger.reconcile()
+        code, why = self.verdict(reason, account)
+        status = STATUS[code]
         self.stats.set_value("newsbot/status", status)
         self.stats.set_value("newsbot/exit_code", code)
         self.stats.set_value("newsbot/exit_reason", why)
-        c = self.counts()
-        failures: dict[str, str] = getattr(spider, "failures", {})
+        self.stats.set_value("newsbot/unaccounted", len(account.unaccounted))
+        self.stats.set_value("newsbot/listing/walks_failed", len(account.failed_walks))
+        c = account.counts
         summary = (
             f"{c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
             f"{c['skipped']} skipped (already collected), {c['failed']} failed, "
-            f"{c['redirected']} redirected (sports/entertainment), {c['deleted']} deleted, "
-            f"{c['out_of_range']} outside the dates; {c['listing_pages']} listing page(s)"
+            f"{c['deleted']} deleted, {c['out_of_range']} outside the dates, "
+            f"{len(account.unaccounted)} unaccounted; "
+            f"{self.counts()['redirected']} redirected (sports/entertainment); "
+            f"{sum(w.pages for w in account.walks)} listing page(s) in "
+            f"{len(account.walks)} walk(s), {len(account.listing_failures)} listing "
+            "failure(s)"
         )
-        for key, failure in sorted(failures.items())[:50]:
-            logger.error("not collected: %s: %s", key, failure)
-        if len(failures) > 50:
-            logger.error("… and %d more not collected (see the report file)", len(failures) - 50)
-        deleted: dict[str, str] = getattr(spider, "deleted", {})
-        report = self.write_report(status, why, c, failures, deleted)
-        if code == EXIT_OK:
-            logger.info("newsbot: crawl OK: %s. Report: %s", summary, report)
-        else:
-            logger.error(
-                "newsbot: crawl %s: %s. %s. Report: %s", status.upper(), why, summary, report
-            )
+        report = self.write_report(status, code, why, account)
+        self.final_line = (
+            code,
+            f"newsbot: crawl {status.upper()}: {why}. {summary}. Report: {report}",
+        )
+
+    def engine_stopped(self) -> None:
+        """The verdict is the last line of the log: after Scrapy's stats dump."""
+        if self.final_line is None:
+            return
+        code, line = self.final_line
+        (logger.info if code == EXIT_OK else logger.error)("%s", line)
 
     def write_report(
-        self,
-        status: str,
-        why: str,
-        counts: dict[str, int],
-        failures: dict[str, str],
-        deleted: dict[str, str],
+        self, status: str, code: int, why: str, account: Reconciliation
     ) -> Path | None:
-        """``OUTPUT/reports/crawl-<time>.json``: outcome, counts, every article that could not
-        be collected (``failures``) and every one Naver says is gone (``deleted``), each with
-        its reason."""
+        """``OUTPUT/reports/crawl-<time>.json``: the verdict, the arguments, every listing
+        walk and how it ended, every listing failure, every article not collected (with its
+        reason) or unaccounted for, counts per outcome and per (day, section)."""
+        finished = now_kst()
         data: dict[str, Any] = {
             "status": status,
-            "job": getattr(self.crawler.spider, "job_id", None),  # Scrapyd's job id
+            "exit_code": code,
             "reason": why,
-            "finished_at": to_iso(now_kst()),
-            "counts": counts,
-            "failures": failures,
-            "deleted": deleted,
+            "newsbot_version": __version__,
+            "job": self.ledger.job_id,  # Scrapyd's job id
+            "arguments": _arguments(self.ledger.args),
+            "started_at": to_iso(self.started_at),
+            "finished_at": to_iso(finished),
+            "duration_seconds": round(time.monotonic() - self.started, 3),
+            "stats": self.counts(),
+            **account.to_report(),
         }
-        path = self.output / "reports" / f"crawl-{now_kst():%Y%m%dT%H%M%S}-{id(self):x}.json"
+        if self.ledger.shared is not None:
+            # Redis: the verdict covers every worker; this is what this worker did.
+            own = self.ledger.reconcile(shared=False)
+            data["worker"] = {
+                "counts": own.counts,
+                "walks": len(own.walks),
+                "listing_pages": sum(w.pages for w in own.walks),
+            }
+        path = self.output / "reports" / f"crawl-{finished:%Y%m%dT%H%M%S}-{id(self):x}.json"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -171,3 +212,40 @@ class CrawlReport:
             logger.error("cannot write the crawl report %s: %s", path, exc)
             return None
         return path
+
+
+def _arguments(args: CrawlArgs | None) -> dict[str, Any] | None:
+    if args is None:
+        return None
+    return {
+        "mode": args.mode,
+        "start": None if args.mode == "urls" else str(args.dates[0]),
+        "end": None if args.mode == "urls" else str(args.dates[-1]),
+        "sections": list(args.sections) if args.mode == "sections" else [],
+        "subsections": list(args.subsections),
+        "press": list(args.press),
+        "urls": [article_id.url for article_id, _ in args.urls],
+        "refresh": args.refresh,
+    }
+
+
+def _incomplete_reason(account: Reconciliation) -> str:
+    parts = []
+    if account.failed_walks:
+        named = "; ".join(
+            f"{w.id} ({w.detail or 'never ended'})"
+            for w in account.failed_walks[:_NAMED_IN_VERDICT]
+        )
+        more = len(account.failed_walks) - _NAMED_IN_VERDICT
+        parts.append(
+            f"{len(account.failed_walks)} listing walk(s) failed without a fallback that "
+            f"succeeded: {named}" + (f" and {more} more" if more > 0 else "")
+        )
+    if account.unaccounted:
+        keys = ", ".join(account.unaccounted[:_NAMED_IN_VERDICT])
+        more = len(account.unaccounted) - _NAMED_IN_VERDICT
+        parts.append(
+            f"{len(account.unaccounted)} article(s) named by a listing have no outcome: {keys}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return "; ".join(parts)

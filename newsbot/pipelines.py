@@ -13,6 +13,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newsbot.article import hash_article, normalize_article
 from newsbot.dates import kst_date_of
 from newsbot.items import FIELD_NAMES, REQUIRED_FIELDS, Article
+from newsbot.ledger import Outcome, crawl_ledger
 from newsbot.storage import OUT_OF_RANGE, Index, OutputStore, WriteError
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class ValidatePipeline:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
+        self.ledger = crawl_ledger(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -57,11 +59,8 @@ class ValidatePipeline:
         if missing:
             self.stats.inc_value("newsbot/articles/failed")
             self.stats.inc_value("newsbot/failed/missing_required_field")
-            item_id = adapter.get("id")
             reason = f"missing required field(s) {', '.join(missing)}"
-            failures = getattr(self.crawler.spider, "failures", None)
-            if failures is not None:
-                failures[item_id] = f"missing_required_field: {reason}"
+            self.ledger.outcome(item.id, Outcome.FAILED, f"missing_required_field: {reason}")
             raise DropItem(f"{item.url}: {reason}", log_level="ERROR")
         return item
 
@@ -86,6 +85,7 @@ class MarkdownExportPipeline:
         self.root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
         self.template = settings.get("NEWSBOT_TEMPLATE") or None
         self.index: Index | None = None
+        self.ledger = crawl_ledger(crawler)
         self.stopping = False
 
     @classmethod
@@ -100,7 +100,7 @@ class MarkdownExportPipeline:
         article = _article(item)
         assert self.index is not None and article.published_at and article.crawled_at
         published = kst_date_of(article.published_at)
-        crawl_args = getattr(self.crawler.spider, "crawl_args", None)
+        crawl_args = self.ledger.args
         if (
             crawl_args is not None
             and crawl_args.mode != "urls"
@@ -114,6 +114,7 @@ class MarkdownExportPipeline:
                 published_at=article.published_at,
             )
             self._job_done(article.id)
+            self.ledger.outcome(article.id, Outcome.OUT_OF_RANGE)
             self.stats.inc_value("newsbot/articles/out_of_range")
             raise DropItem(
                 f"{article.id}: published {published}, outside the dates asked for",
@@ -122,9 +123,11 @@ class MarkdownExportPipeline:
         try:
             outcome = self.store.save(article)
         except WriteError as exc:
+            self.ledger.outcome(article.id, Outcome.FAILED, f"write_error: {exc.strerror}")
             self._stop_on_write_error(exc.path, exc.cause)
             raise DropItem(f"{article.id}: {exc.strerror}") from exc
         self._job_done(article.id)
+        self.ledger.outcome(article.id, Outcome(outcome))
         self.stats.inc_value(f"newsbot/articles/{outcome}")
         self.stats.inc_value(f"newsbot/layout/{article.layout}")
         if outcome == "updated":

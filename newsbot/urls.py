@@ -31,10 +31,25 @@ NAVER_HOSTS = NEWS_HOSTS | frozenset(
     }
 )
 
-# /mnews/article/001/0015825533, /article/001/0015825533 (optionally /mnews/hotissue/article/…)
-_PATH_RE = re.compile(r"/(?:mnews/(?:hotissue/)?)?article/(?P<oid>[0-9]{3})/(?P<aid>[0-9]{10})/?")
-# Legacy: /main/read.naver?mode=LSD&mid=sec&sid1=001&oid=029&aid=0002625369 (also read.nhn).
-_LEGACY_PATHS = frozenset({"/main/read.naver", "/main/read.nhn", "/read.naver", "/read.nhn"})
+# /mnews/article/001/0015825533, /article/001/0015825533, and the same article under
+# /mnews/hotissue/article/… (series) or /mnews/ranking/article/…?ntype=RANKING (ranking rails).
+_PATH_RE = re.compile(
+    r"/(?:mnews/(?:hotissue/|ranking/)?)?article/(?P<oid>[0-9]{3})/(?P<aid>[0-9]{10})/?"
+)
+# Legacy, ids in the query: /main/read.naver?mode=LSD&mid=sec&sid1=001&oid=029&aid=0002625369
+# (also read.nhn); ranking rails of old pages: /main/ranking/read.naver?…&oid=&aid=&rankingType=
+# (also read.nhn); old mobile rankings: m.news.naver.com/rankingRead.nhn?oid=&aid=&ntype=RANKING.
+_LEGACY_PATHS = frozenset(
+    {
+        "/main/read.naver",
+        "/main/read.nhn",
+        "/read.naver",
+        "/read.nhn",
+        "/main/ranking/read.naver",
+        "/main/ranking/read.nhn",
+        "/rankingRead.nhn",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -70,9 +85,11 @@ def parse_article_url(url: str) -> ArticleId:
     """Return the article a Naver news URL points to, or raise ``InvalidArticleUrl``.
 
     Accepted: ``http(s)://{n.news,news,m.news}.naver.com`` with ``/mnews/article/OID/AID``,
-    ``/article/OID/AID`` or legacy ``/main/read.naver|read.nhn?…&oid=OID&aid=AID``; any query
-    or fragment is ignored. Rejected: other hosts and schemes, user info, ports, encoded or
-    dot path segments, ids that are not exactly 3 and 10 digits.
+    ``/article/OID/AID``, ``/mnews/{hotissue,ranking}/article/OID/AID`` or legacy
+    ``/main/read.naver|read.nhn?…&oid=OID&aid=AID`` (also ``/main/ranking/read.naver|read.nhn``
+    and ``/rankingRead.nhn``); any other query or fragment is ignored. Rejected: other hosts
+    and schemes, user info, ports, encoded or dot path segments, ids that are not exactly 3 and
+    10 digits.
     """
     if not isinstance(url, str) or len(url) > 2048:
         raise InvalidArticleUrl(f"not a Naver article URL: {url!r:.200}")

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from newsbot.extensions import CrawlReport
 from newsbot.middlewares import retry_after_seconds
-from newsbot.spiders.naver import NaverSpider, more_url, old_list_url
+from newsbot.spiders.naver import NaverSpider
 
 
 def test_user_agent_names_the_project_and_the_contact() -> None:
@@ -57,13 +57,22 @@ def test_retry_after_seconds(value: bytes | str | None, expected: float | None) 
 def test_listing_urls() -> None:
     from datetime import date
 
-    assert more_url("101", "259", date(2026, 5, 30), 2, "20260530120000") == (
+    from newsbot.sources import SOURCES, Walk
+
+    day = date(2026, 5, 30)
+    latest = Walk("latest", day, ("101", "259"))
+    assert SOURCES["latest"].url(latest, 2, "2026053012000012345") == (
         "https://news.naver.com/section/template/SECTION_ARTICLE_LIST_FOR_LATEST"
-        "?sid=101&sid2=259&cluid=&pageNo=2&date=20260530&next=20260530120000"
+        "?sid=101&sid2=259&cluid=&pageNo=2&date=20260530&next=2026053012000012345"
     )
-    assert old_list_url(date(2026, 5, 30), 1, oid="001") == (
+    assert SOURCES["old_list"].url(latest, 3, "") == (
+        "https://news.naver.com/main/list.naver?mode=LS2D&mid=shm&sid1=101&sid2=259"
+        "&date=20260530&page=3"
+    )
+    assert SOURCES["press"].url(Walk("press", day, ("001",)), 1, "") == (
         "https://news.naver.com/main/list.naver?mode=LPOD&mid=sec&oid=001&date=20260530&page=1"
     )
+    assert Walk.parse(latest.id) == latest
 
 
 def _report(**stats: int) -> CrawlReport:

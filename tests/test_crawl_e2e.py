@@ -6,6 +6,7 @@ https URLs it uses in production.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -309,7 +310,16 @@ def test_server_errors_are_retried_with_backoff_then_reported(
     broken_times = [r.time for r in fake.records if r.url == broken]
     assert len(broken_times) == 3  # the first try and RETRY_TIMES retries, no more
     assert broken_times[2] - broken_times[1] >= broken_times[1] - broken_times[0] > 0.1
-    assert "not collected: 421_0008810001: http_500" in result.stderr
+    failed = [line for line in result.stderr.splitlines() if "421/0008810001: HTTP 500" in line]
+    assert len(failed) == 1 and "ERROR" in failed[0]  # each failure logged once
+    assert (
+        result.stderr.rstrip()
+        .splitlines()[-1]
+        .split("] ", 1)[1]
+        .startswith("ERROR: newsbot: crawl FAILED: 1 of 2 article(s) failed")
+    )  # the verdict is the last line, after the stats dump
+    report = json.loads(next((out / "reports").glob("crawl-*.json")).read_text())
+    assert report["failures"] == {"421_0008810001": "http_500: HTTP 500 after 2 retries"}
     assert result.returncode == 1  # one of two failed: above NEWSBOT_MAX_FAILED_RATIO
 
 

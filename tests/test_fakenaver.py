@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.fakenaver import (
+    CURSOR_STYLES,
     ArticleSpec,
     FakeNaver,
     Override,
@@ -28,6 +30,7 @@ from tests.fakenaver import (
     default_world,
     synthetic_world,
 )
+from tests.fakenaver.world import listing_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_URL = (
@@ -43,6 +46,13 @@ CARD_LINK = re.compile(
 @pytest.fixture
 def fake() -> Iterator[FakeNaver]:
     with FakeNaver(default_world()) as server:
+        yield server
+
+
+@pytest.fixture
+def small_pages() -> Iterator[FakeNaver]:
+    """The default world in pages of 3 (the old default): its days take several pages."""
+    with FakeNaver(default_world(page_size=3)) as server:
         yield server
 
 
@@ -201,34 +211,37 @@ def test_robots_txt_disallows_everything(fake: FakeNaver) -> None:
 # -- the section "more" endpoint --------------------------------------------------------------
 
 
-def test_section_template_pages_by_cursor_to_the_end_of_the_day(fake: FakeNaver) -> None:
-    world = fake.world
-    for sid1, sid2 in (("100", "264"), ("100", "265"), ("101", "259"), ("101", "258")):
-        for day in ("20260530", "20260529"):
-            expected = _ids_of_day(world, sid1, sid2, day)
-            assert 2 <= len(expected) <= 5
-            seen: list[tuple[str, str]] = []
-            cursor, page = "", 1
-            while True:
-                fragment = _section_page(fake, sid1, sid2, day, cursor, page)
-                assert _attr(fragment, "data-date") == day
-                cursor = _attr(fragment, "data-cursor")
-                if not cursor.startswith(day):  # the list ran into the previous day: stop
-                    break
-                seen.extend(CARD_LINK.findall(fragment))
-                if _attr(fragment, "data-has-next") != "true":
-                    break
-                page += 1
-                assert page < 10
-            assert sorted(seen) == sorted(expected), (sid1, sid2, day)
-            assert len(seen) == len(set(seen))
+@pytest.mark.parametrize("page_size", [3, 36])
+def test_section_template_pages_by_cursor_to_the_end_of_the_day(page_size: int) -> None:
+    with FakeNaver(default_world(page_size=page_size)) as fake:
+        world = fake.world
+        for sid1, sid2 in (("100", "264"), ("100", "265"), ("101", "259"), ("101", "258")):
+            for day in ("20260530", "20260529"):
+                expected = _ids_of_day(world, sid1, sid2, day)
+                assert 2 <= len(expected) <= 5
+                seen: list[tuple[str, str]] = []
+                cursor, page = "", 1
+                while True:
+                    fragment = _section_page(fake, sid1, sid2, day, cursor, page)
+                    assert _attr(fragment, "data-date") == day
+                    cursor = _attr(fragment, "data-cursor")
+                    assert re.fullmatch(r"\d{19}", cursor), cursor
+                    if not cursor.startswith(day):  # the list ran into the previous day: stop
+                        break
+                    seen.extend(CARD_LINK.findall(fragment))
+                    if _attr(fragment, "data-has-next") != "true":
+                        break
+                    page += 1
+                    assert page < 10
+                assert sorted(seen) == sorted(expected), (sid1, sid2, day)
+                assert len(seen) == len(set(seen))
 
 
-def test_section_template_cursor_runs_into_the_previous_day(fake: FakeNaver) -> None:
+def test_section_template_cursor_runs_into_the_previous_day(small_pages: FakeNaver) -> None:
     day, cursor = "20260530", ""
     cursors = []
     for _ in range(5):
-        fragment = _section_page(fake, "101", "258", day, cursor)
+        fragment = _section_page(small_pages, "101", "258", day, cursor)
         assert '<li class="sa_item' in fragment
         cursor = _attr(fragment, "data-cursor")
         cursors.append(cursor)
@@ -236,7 +249,18 @@ def test_section_template_cursor_runs_into_the_previous_day(fake: FakeNaver) -> 
             break
     # 5 items on the 30th in pages of 3, then the 29th's items with has-next still true.
     assert [c[:8] for c in cursors] == ["20260530", "20260530", "20260529"]
+    assert all(len(c) == 19 for c in cursors)
     assert _attr(fragment, "data-has-next") == "false"
+
+
+def test_a_day_fits_one_page_of_36_by_default(fake: FakeNaver) -> None:
+    assert fake.world.page_size == 36
+    fragment = _section_page(fake, "101", "258", "20260530")
+    assert len(CARD_LINK.findall(fragment)) == 5  # the whole day; the 29th comes next
+    assert _attr(fragment, "data-has-next") == "true"
+    nxt = _section_page(fake, "101", "258", "20260530", _attr(fragment, "data-cursor"), 2)
+    assert _attr(nxt, "data-cursor").startswith("20260529")
+    assert _attr(nxt, "data-has-next") == "false"
 
 
 def test_section_template_page_no_alone_does_not_advance(fake: FakeNaver) -> None:
@@ -253,15 +277,162 @@ def test_cross_listed_article_appears_in_both_sections(fake: FakeNaver) -> None:
     assert ("082", "0001260001") in CARD_LINK.findall(economy)
 
 
-def test_section_cards_use_the_real_markup(fake: FakeNaver) -> None:
-    fragment = _section_page(fake, "100", "264", "20260530")
+def test_section_cards_use_the_real_markup(small_pages: FakeNaver) -> None:
+    fragment = _section_page(small_pages, "100", "264", "20260530")
     assert fragment.startswith('<div class="section_latest_article _CONTENT_LIST _PERSIST_META"')
     assert 'data-cursor-name="next"' in fragment and '<ul class="sa_list">' in fragment
     for cls in ("sa_thumb_link", "sa_text_strong", "sa_text_lede", "sa_text_press"):
         assert fragment.count(f'class="{cls}') == 3, cls
     # Newest first, and the first item is the one published at 23:59:50.
     assert CARD_LINK.findall(fragment)[0] == ("001", "0015100001")
-    assert _attr(fragment, "data-cursor") == "20260530090512"
+    cursor = _attr(fragment, "data-cursor")  # the last card's: 19 digits, like Naver's
+    assert re.fullmatch(r"2026053009051\d{6}", cursor) and cursor.startswith("20260530090512")
+
+
+# -- cursors of the "more" endpoint -----------------------------------------------------------
+
+DAY = "20260530"
+
+
+def _tied_world(cursor_style: str = "real") -> World:
+    """200 articles in 100/264 on the 30th, five to a second (a tie group straddles every
+    page boundary of 36: 36 = 7 * 5 + 1), and 7 on the 29th; none in another listing."""
+    world = World(cursor_style=cursor_style)
+    for n in range(200):
+        minute = 24 * 60 - 1 - n // 5  # five to a minute's :59, newest at 23:59:59
+        world.add_article(
+            ArticleSpec(
+                oid=f"{1 + n % 7:03d}",
+                aid=f"{n + 1:010d}",
+                sid1="100",
+                sid2="264",
+                published=f"2026-05-30 {minute // 60:02d}:{minute % 60:02d}:59",
+                title=f"기사 {n}",
+                paragraphs=["본문."],
+            )
+        )
+    for n in range(7):
+        world.add_article(
+            ArticleSpec(
+                oid="001",
+                aid=f"{9_000_000_000 + n:010d}",
+                sid1="100",
+                sid2="264",
+                published=f"2026-05-29 1{n}:00:00",
+                title=f"전날 기사 {n}",
+            )
+        )
+    return world
+
+
+def _walk(
+    fake: FakeNaver, day: str = DAY, *, max_pages: int = 20
+) -> list[tuple[list[tuple[str, str]], str, str]]:
+    """Every page of 100/264 from the first: (cards, data-cursor, data-has-next), passing each
+    cursor back exactly as given, until has-next is false (or ``max_pages``)."""
+    out = []
+    cursor = ""
+    for page in range(1, max_pages + 1):
+        fragment = _section_page(fake, "100", "264", day, cursor, page)
+        cursor = _attr(fragment, "data-cursor")
+        has_next = _attr(fragment, "data-has-next")
+        out.append((CARD_LINK.findall(fragment), cursor, has_next))
+        if has_next != "true":
+            break
+    return out
+
+
+def test_listing_keys_are_19_digits_strictly_decreasing_through_ties() -> None:
+    world = _tied_world()
+    listing = world.latest_listing("100", "264")
+    keys = [key for key, _ in listing]
+    assert keys == listing_keys([a for _, a in listing])
+    assert all(re.fullmatch(r"\d{19}", k) and k.startswith(a.cursor) for k, a in listing)
+    assert all(newer > older for newer, older in itertools.pairwise(keys))
+    assert len({k[:14] for k in keys}) < len(keys)  # there are ties to break
+
+
+def test_real_cursors_page_through_a_day_36_cards_a_page() -> None:
+    world = _tied_world()
+    with FakeNaver(world) as fake:
+        walk = _walk(fake)
+    expected = [a.key for a in world.listed("100", "264")]
+    of_day = [(oid, aid) for oid, aid in expected if not aid.startswith("9")]
+    cursors = [cursor for _, cursor, _ in walk]
+    assert all(re.fullmatch(r"\d{19}", c) for c in cursors), cursors
+    assert all(a > b for a, b in itertools.pairwise(cursors))  # strictly down
+    day_pages = [cards for cards, cursor, _ in walk if cursor.startswith(DAY)]
+    assert [len(cards) for cards in day_pages] == [36] * 5 + [20]
+    seen = [card for cards in day_pages for card in cards]
+    assert seen == of_day  # newest first, no duplicate, nothing missing (ties included)
+    # Then the 29th, in one page, and the end.
+    assert walk[-1][1].startswith("20260529") and len(walk[-1][0]) == 7
+    assert walk[-1][2] == "false"
+    assert [card for cards, _, _ in walk for card in cards] == expected
+
+
+def test_short_cursors_are_the_old_14_digits() -> None:
+    with FakeNaver(default_world(page_size=3)) as fake:
+        fake.world.cursor_style = "short"
+        walk = _walk(fake)
+        listed = [a for a in fake.world.listed("100", "264") if a.day in ("20260529", DAY)]
+    assert all(re.fullmatch(r"\d{14}", c) for _, c, _ in walk)
+    # The cursor is the last card's publication second, as before.
+    assert [c for _, c, _ in walk][:2] == [listed[2].cursor, listed[3].cursor]
+    assert [card for cards, _, _ in walk for card in cards] == [a.key for a in listed]
+    # Legacy semantics: strictly older seconds, so a tie at a page boundary is skipped.
+    tied = _tied_world("short")
+    with FakeNaver(tied) as fake:
+        short_walk = _walk(fake)
+    seen = {card for cards, _, _ in short_walk for card in cards}
+    lost = [a for a in tied.listed("100", "264") if a.key not in seen]
+    assert len(seen) == 5 * 36 + 7 and len(lost) == 5 * 4
+    assert {a.cursor for a in lost} <= {cursor for _, cursor, _ in short_walk}
+
+
+def test_opaque_cursors_round_trip() -> None:
+    real, opaque = _tied_world(), _tied_world("opaque")
+    with FakeNaver(real) as fake:
+        real_walk = _walk(fake)
+    with FakeNaver(opaque) as fake:
+        walk = _walk(fake)
+        tokens = [cursor for _, cursor, _ in walk]
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]+", t) and re.search(r"[A-Za-z]", t) for t in tokens)
+        assert not any(t.startswith(("2026", "2025")) for t in tokens)
+        assert len(set(tokens)) == len(tokens)
+        # Decoded back to the real cursor of the same card.
+        assert [opaque.decode_cursor(t) for t in tokens] == [c for _, c, _ in real_walk]
+        assert [cards for cards, _, _ in walk] == [cards for cards, _, _ in real_walk]
+        # A token the fake cannot decode (or a digits cursor) answers the first page.
+        first = CARD_LINK.findall(_section_page(fake, "100", "264", DAY))
+        for bad in ("garbage", tokens[0][:-3], real_walk[0][1], "!!"):
+            assert CARD_LINK.findall(_section_page(fake, "100", "264", DAY, bad)) == first, bad
+    assert opaque.decode_cursor("") is None
+
+
+def test_repeat_cursor_loops_on_the_first_page() -> None:
+    world = _tied_world("repeat")
+    with FakeNaver(world) as fake:
+        walk = _walk(fake, max_pages=4)
+    assert len(walk) == 4
+    cards, cursor, has_next = walk[0]
+    assert len(cards) == 36 and re.fullmatch(r"\d{19}", cursor) and has_next == "true"
+    assert all(page == (cards, cursor, "true") for page in walk)
+
+
+def test_cursor_style_is_checked_and_settable_by_control() -> None:
+    assert CURSOR_STYLES == ("real", "short", "opaque", "repeat")
+    assert World().cursor_style == "real" and World().page_size == 36
+    with pytest.raises(ValueError):
+        World(cursor_style="long")
+    with FakeNaver(default_world()) as fake:
+        assert control(fake.port, "settings", {"cursor_style": "opaque"}) == {"ok": True}
+        assert fake.world.cursor_style == "opaque"
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            control(fake.port, "settings", {"cursor_style": "long"})
+        with raised.value as error:
+            assert error.code == 400
+        assert fake.world.cursor_style == "opaque"
 
 
 # -- old list.naver pages ---------------------------------------------------------------------

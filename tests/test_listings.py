@@ -106,3 +106,44 @@ def test_legacy_list_read_nhn_links() -> None:
     html = (LISTINGS / "legacy_main_LS2D_100_265_2020-09.html").read_text(encoding="utf-8")
     listing = parse_old_list(Selector(text=html), "https://news.naver.com/main/main.nhn")
     assert ArticleId("029", "0002625369") in listing.articles
+
+
+def test_ranking_links_name_the_same_articles() -> None:
+    # Hand-written cards linking as the ranking rails do (forms copied from the saved pages:
+    # section_100_2026-05-30.html absolute, 082_0001252309.html relative), plus the
+    # canonical link of one of them: one article each, in page order.
+    fragment = (
+        '<div class="section_latest_article" data-has-next="true" data-cursor="20260530010909">'
+        '<ul class="sa_list">'
+        '<li class="sa_item"><a class="sa_text_title" '
+        'href="https://n.news.naver.com/mnews/ranking/article/469/0000933527?ntype=RANKING">a</a></li>'
+        '<li class="sa_item"><a class="sa_text_title" '
+        'href="/mnews/ranking/article/082/0001252535?ntype=RANKING">b</a></li>'
+        '<li class="sa_item"><a class="sa_text_title" '
+        'href="https://n.news.naver.com/mnews/article/469/0000933527?sid=100">a again</a></li>'
+        '<li class="sa_item"><a class="sa_text_title" '
+        'href="/mnews/ranking/article/82/0001252535?ntype=RANKING">bad id</a></li>'
+        "</ul></div>"
+    )
+    listing = parse_section_more(_more(fragment), "https://n.news.naver.com/")
+    assert listing.articles == [ArticleId("469", "0000933527"), ArticleId("082", "0001252535")]
+    assert listing.rejected == 1
+
+
+def test_old_ranking_read_links_name_the_same_articles() -> None:
+    # Hand-written old list whose items link as old ranking rails do
+    # (legacy_main_LS2D_100_265_2020-09.html: read.nhn; legacy 2021 article pages: read.naver).
+    html = (
+        '<ul class="type06_headline">'
+        '<li><dl><dt><a href="/main/ranking/read.nhn?mid=etc&amp;sid1=111&amp;'
+        "rankingType=popular_day&amp;oid=081&amp;aid=0003125387&amp;date=20200919&amp;type=1"
+        '&amp;rankingSeq=1&amp;rankingSectionId=100">a</a></dt></dl></li>'
+        '<li><dl><dt><a href="/main/ranking/read.naver?mode=LSD&amp;mid=shm&amp;sid1=001'
+        '&amp;oid=648&amp;aid=0000004037&amp;rankingType=RANKING">b</a></dt></dl></li>'
+        '<li><dl><dt><a href="https://n.news.naver.com/mnews/article/081/0003125387">a again</a>'
+        "</dt></dl></li>"
+        "</ul>"
+    )
+    listing = parse_old_list(Selector(text=html), "https://news.naver.com/main/list.naver")
+    assert listing.articles == [ArticleId("081", "0003125387"), ArticleId("648", "0000004037")]
+    assert listing.rejected == 0

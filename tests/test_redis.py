@@ -3,6 +3,7 @@ redis-server (started here on a free 127.0.0.1 port and stopped by PID)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -97,8 +99,23 @@ def test_three_workers_share_one_crawl(
     # All stopped because the crawl was done: not at once, not never.
     assert all("the shared crawl is done" in log for log in logs)
     assert elapsed < 200
-    keys = {k.decode() for k in redis.Redis(port=port).keys("*")}
-    assert all(k.endswith(":done") for k in keys), keys
+    server = redis.Redis(port=port)
+    keys = {k.decode() for k in server.keys("*")}
+    # Only the "done" mark and the finished run's ledger are left, and both expire.
+    assert all(k.endswith(":done") or ":ledger:" in k for k in keys), keys
+    assert all(server.ttl(k) > 0 for k in keys), keys
+    # Every worker's verdict covers the whole crawl; each report shows its own share.
+    reports = [json.loads(p.read_text()) for p in sorted((out / "reports").glob("crawl-*.json"))]
+    assert len(reports) == 3 and all(r["status"] == "ok" for r in reports)
+    joined = [r for r in reports if "worker" in r]  # a late one may find the crawl done
+    assert len(joined) >= 2
+    for report in joined:
+        assert report["unaccounted"] == [] and report["failed_walks"] == []
+        assert report["counts"]["new"] == 240
+        assert sum(t["named"] for t in report["totals"].values()) == 240
+    assert sum(r["worker"]["counts"]["new"] for r in joined) == 240
+    assert all(log.rstrip().splitlines()[-1].endswith(".json") for log in logs)
+    assert all("newsbot: crawl OK" in log.rstrip().splitlines()[-1] for log in logs)
     # The incremental check works across workers: a second run fetches no article.
     with FakeNaver(world).start() as fake:
         procs = _workers(fake, out, port, 2, stagger=0.5)
@@ -176,10 +193,10 @@ def test_every_worker_notices_a_sweep_once(redis_server: tuple[ServerProcess, in
 def test_articles_seen_before_a_sweep_are_scheduled_again(tmp_path: Path) -> None:
     # The dead worker may have popped any article this worker listed: after a sweep, the
     # sweep's listing pages must schedule those again (not count them as duplicates).
-    from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
     from newsbot.pages.listings import Listing
+    from newsbot.sources import Walk
     from newsbot.spiders.naver import NaverSpider
     from newsbot.urls import ArticleId
 
@@ -199,11 +216,11 @@ def test_articles_seen_before_a_sweep_are_scheduled_again(tmp_path: Path) -> Non
     spider.index.close()
     spider.index = None  # nothing collected yet
     listing = Listing(articles=[ArticleId("001", "0000000001"), ArticleId("001", "0000000002")])
-    response = HtmlResponse("https://news.naver.com/", body=b"<html></html>")
-    assert len(list(spider.listed(listing, response))) == 2
-    assert list(spider.listed(listing, response)) == []  # listed twice in one walk: once
+    walk = Walk("latest", date.fromisoformat(DAY), ("100", "264"))
+    assert len(list(spider.listed(listing, walk))) == 2
+    assert list(spider.listed(listing, walk)) == []  # listed twice in one walk: once
     sweeps.pending = True
-    assert [r.url for r in spider.listed(listing, response)] == [
+    assert [r.url for r in spider.listed(listing, walk)] == [
         "https://n.news.naver.com/mnews/article/001/0000000001",
         "https://n.news.naver.com/mnews/article/001/0000000002",
     ]

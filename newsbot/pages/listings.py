@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -13,7 +12,6 @@ from newsbot.errors import ExtractError, InvalidArticleUrl
 from newsbot.urls import ArticleId, parse_article_url
 
 TEMPLATE_KEY = "SECTION_ARTICLE_LIST_FOR_LATEST"
-_CURSOR_RE = re.compile(r"\d{14}")
 
 
 class ListingError(ExtractError):
@@ -26,8 +24,12 @@ class Listing:
 
     articles: list[ArticleId] = field(default_factory=list)
     rejected: int = 0  # links that looked like articles but are not valid article URLs
-    cursor: str | None = None  # "more" endpoint: KST timestamp YYYYMMDDHHMMSS to pass as next=
+    # The "more" endpoint's ``data-cursor``, exactly as the page gave it (an opaque token: 19
+    # digits on the real FOR_LATEST lists, 14 on the section page; see newsbot.sources).
+    cursor: str | None = None
     has_next: bool = False
+    cards: int = 0  # cards (or JSON items) on the page, valid article links or not
+    total: int | None = None  # JSON lists: the total the endpoint reports
     current_page: int | None = None  # old lists: the page number shown as current
     pages: list[int] = field(default_factory=list)  # old lists: page numbers linked
 
@@ -54,13 +56,12 @@ def parse_section_cards(selector: Selector, base: str) -> Listing:
     meta = selector.css("[data-has-next]")
     cursor = meta.attrib.get("data-cursor") if meta else None
     has_next = bool(meta) and meta.attrib.get("data-has-next", "").strip().lower() == "true"
-    if cursor is not None and not _CURSOR_RE.fullmatch(cursor.strip()):
-        cursor = None
     return Listing(
         articles=articles,
         rejected=rejected,
-        cursor=cursor.strip() if cursor else None,
-        has_next=has_next and cursor is not None,
+        cursor=cursor or None,
+        has_next=has_next,
+        cards=len(selector.css("li.sa_item")),
     )
 
 
@@ -97,6 +98,7 @@ def parse_old_list(selector: Selector, base: str) -> Listing:
     return Listing(
         articles=articles,
         rejected=rejected,
+        cards=len(hrefs),
         current_page=int(current_text) if current_text.isdigit() else None,
         pages=sorted(set(pages)),
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Generator, Iterator
-from datetime import date
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -35,17 +34,26 @@ from newsbot.errors import (
 )
 from newsbot.items import Article
 from newsbot.job import JobState
+from newsbot.ledger import Ledger, Outcome, WalkEnd, crawl_ledger
 from newsbot.pages.api import (
     API_LAYOUTS,
-    ENTERTAIN_LIST,
-    SPORTS_LIST,
-    ApiShapeError,
-    parse_entertain_list,
-    parse_sports_list,
 )
 from newsbot.pages.base import Probe
-from newsbot.pages.listings import Listing, ListingError, parse_old_list, parse_section_more
+from newsbot.pages.listings import Listing
 from newsbot.pages.rendered import BODY_QUERIES, RENDERED_LAYOUTS
+from newsbot.sources import (
+    MAX_LISTING_PAGES,
+    SOURCES,
+    End,
+    Next,
+    Paging,
+    Progress,
+    Walk,
+    cursor_is_known,
+    next_step,
+    page_digest,
+    seed_walks,
+)
 from newsbot.storage import (
     DELETED,
     OUT_OF_RANGE,
@@ -70,38 +78,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NEWS_SITE = "https://news.naver.com"
-#: Page size asked of the sports/entertainment list endpoints.
-API_PAGE_SIZE = 50
-#: A listing walk stops after this many pages whatever the site says (a loop guard).
-MAX_LISTING_PAGES = 2000
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
-
-
-def more_url(sid1: str, sid2: str, day: date, page: int, cursor: str) -> str:
-    query = {"sid": sid1, "sid2": sid2, "cluid": "", "pageNo": page, "date": f"{day:%Y%m%d}"}
-    query["next"] = cursor
-    return f"{NEWS_SITE}/section/template/SECTION_ARTICLE_LIST_FOR_LATEST?{urlencode(query)}"
-
-
-def sports_list_url(section: str, day: date, page: int) -> str:
-    query = {"sort": "latest", "date": f"{day:%Y%m%d}", "page": page}
-    query |= {"pageSize": API_PAGE_SIZE, "isPhoto": "N"}
-    return f"{SPORTS_LIST.format(section=section)}?{urlencode(query)}"
-
-
-def entertain_list_url(day: date, page: int) -> str:
-    query = {"date": f"{day:%Y%m%d}", "page": page, "pageSize": API_PAGE_SIZE}
-    return f"{ENTERTAIN_LIST}?{urlencode(query)}"
-
-
-def old_list_url(day: date, page: int, *, sid1: str = "", sid2: str = "", oid: str = "") -> str:
-    if oid:
-        query = {"mode": "LPOD", "mid": "sec", "oid": oid, "date": f"{day:%Y%m%d}", "page": page}
-    else:
-        query = {"mode": "LS2D", "mid": "shm", "sid1": sid1, "sid2": sid2}
-        query |= {"date": f"{day:%Y%m%d}", "page": page}
-    return f"{NEWS_SITE}/main/list.naver?{urlencode(query)}"
 
 
 class NaverSpider(scrapy.Spider):
@@ -122,8 +99,8 @@ class NaverSpider(scrapy.Spider):
             {k: v for k, v in kwargs.items() if not k.startswith("_")}
         )
         self.scheduled: set[str] = set()
-        self.failures: dict[str, str] = {}  # article key → why it could not be collected
-        self.deleted: dict[str, str] = {}  # article key → how Naver said it does not exist
+        self.ledger = Ledger()  # replaced by the crawler's own in from_crawler
+        self.cursor_drift = False  # a cursor of an unknown shape was seen (logged once)
         self.index: Index | None = None
         self.job: JobState | None = None
         self.redis_crawl: RedisCrawl | None = None
@@ -144,6 +121,8 @@ class NaverSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NaverSpider:
         spider: NaverSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.ledger = crawl_ledger(crawler)
+        spider.ledger.args, spider.ledger.job_id = spider.crawl_args, spider.job_id
         settings = crawler.settings
         root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
         spider.index = Index(root)
@@ -222,6 +201,9 @@ class NaverSpider(scrapy.Spider):
                 logger.info("this crawl was finished moments ago by other workers: nothing to do")
                 return
             self.redis_crawl.join()
+            from newsbot.distributed import SharedLedger
+
+            self.ledger.shared = SharedLedger(self.redis_crawl.server, self.redis_crawl)
             logger.info(
                 "worker %s joined crawl %s", self.redis_crawl.worker, self.redis_crawl.prefix
             )
@@ -232,129 +214,116 @@ class NaverSpider(scrapy.Spider):
         """The first requests: listing walks (or the articles of ``urls=``)."""
         args = self.crawl_args
         if args.mode == "urls":
+            walk = Walk("urls", None)
+            self.ledger.plan(walk)
             for article_id, kind in args.urls:
-                yield from self.consider(article_id, kind)
+                yield from self.consider(article_id, walk, kind)
+            self.ledger.end(walk, WalkEnd.END_OF_LIST, f"{len(args.urls)} URL(s) given")
             return
-        for day in args.dates:
-            if args.mode == "press":
-                for oid in args.press:
-                    yield self.old_list_request(day, 1, oid=oid)
-                continue
-            for sid1 in args.sections:
-                if sid1 == ENTERTAIN:
-                    yield self.api_list_request(ENTERTAIN, "", day, 1)
-                    continue
-                for sid2 in args.sub_sections_of(sid1):
-                    if sid1 == SPORTS:
-                        yield self.api_list_request(SPORTS, sid2, day, 1)
-                    else:
-                        yield self.more_request(day, sid1, sid2, 1, "")
+        for walk in seed_walks(args):
+            self.ledger.plan(walk)
+            yield self.listing_request(walk, Progress())
 
     # -- listings ----------------------------------------------------------------------
-    def more_request(
-        self, day: date, sid1: str, sid2: str, page: int, cursor: str
-    ) -> scrapy.Request:
+    def listing_request(self, walk: Walk, progress: Progress, cursor: str = "") -> scrapy.Request:
+        """Page ``progress.page`` of a walk, as its source (``newsbot.sources``) says."""
+        source = SOURCES[walk.source]
+        headers = {"Accept": "application/json"} if source.accept_json else {}
+        referer = source.referer(walk)
+        if referer:
+            headers["Referer"] = referer
         return scrapy.Request(
-            more_url(sid1, sid2, day, page, cursor),
-            callback=self.parse_more,
+            source.url(walk, progress.page, cursor),
+            callback=self.parse_listing,
             errback=self.listing_failed,
-            headers={
-                "Referer": f"{NEWS_SITE}/breakingnews/section/{sid1}/{sid2}?date={day:%Y%m%d}"
-            },
-            cb_kwargs={"day": day, "sid1": sid1, "sid2": sid2, "page": page, "found": 0},
-            priority=-10,  # articles first: the queue stays short, memory flat
+            headers=headers,
+            cb_kwargs={"walk": walk.id, "progress": progress.to_dict()},
+            priority=source.priority,
         )
 
-    def old_list_request(
-        self, day: date, page: int, *, sid1: str = "", sid2: str = "", oid: str = ""
-    ) -> scrapy.Request:
-        return scrapy.Request(
-            old_list_url(day, page, sid1=sid1, sid2=sid2, oid=oid),
-            callback=self.parse_old_list,
-            errback=self.listing_failed,
-            cb_kwargs={"day": day, "page": page, "sid1": sid1, "sid2": sid2, "oid": oid},
-            priority=-10,  # articles first: the queue stays short, memory flat
-        )
-
-    def api_list_request(self, kind: str, section: str, day: date, page: int) -> scrapy.Request:
-        url = (
-            sports_list_url(section, day, page) if kind == SPORTS else entertain_list_url(day, page)
-        )
-        site = "https://m.sports.naver.com/" if kind == SPORTS else "https://m.entertain.naver.com/"
-        return scrapy.Request(
-            url,
-            callback=self.parse_api_list,
-            errback=self.listing_failed,
-            headers={"Referer": site, "Accept": "application/json"},
-            cb_kwargs={"kind": kind, "section": section, "day": day, "page": page},
-            priority=-10,  # articles first: the queue stays short, memory flat
-        )
-
-    def parse_api_list(
-        self, response: Response, kind: str, section: str, day: date, page: int
+    def parse_listing(
+        self, response: Response, walk: str, progress: dict[str, Any]
     ) -> Iterator[scrapy.Request]:
-        parse = parse_sports_list if kind == SPORTS else parse_entertain_list
+        """One listing page: schedule its articles, then the walk's next step."""
+        current = Walk.parse(walk)
+        source = SOURCES[current.source]
+        state = Progress.from_dict(progress)
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         try:
-            articles, total = parse(response.body)
-        except ApiShapeError as exc:
-            self.count("newsbot/listing/failed")
-            logger.error("listing %s: %s", response.url, exc)
+            listing = source.parse(response.body, content_type or None, response.url)
+        except ExtractError as exc:
+            yield from self.walk_cannot_go_on(
+                current, response.url, f"the answer is not in the known shape ({exc})"
+            )
             return
-        yield from self.listed(Listing(articles=articles), response, kind)
-        more = total is None or page * API_PAGE_SIZE < total
-        if articles and more and page < MAX_LISTING_PAGES:
-            yield self.api_list_request(kind, section, day, page + 1)
-
-    def parse_more(
-        self, response: Response, day: date, sid1: str, sid2: str, page: int, found: int
-    ) -> Iterator[scrapy.Request]:
-        try:
-            listing = parse_section_more(_text(response), response.url)
-        except ListingError as exc:
-            self.count("newsbot/listing/failed")
-            logger.error("listing %s: %s", response.url, exc)
-            return
-        yield from self.listed(listing, response)
-        found += len(listing.articles)
-        day_text = f"{day:%Y%m%d}"
-        cursor = listing.cursor
         if (
-            listing.has_next
-            and cursor
-            and listing.articles
-            and cursor[:8] >= day_text
-            and page < MAX_LISTING_PAGES
+            source.paging is Paging.PAGE_LINKS
+            and listing.current_page is not None
+            and listing.current_page != state.page
         ):
-            request = self.more_request(day, sid1, sid2, page + 1, cursor)
-            request.cb_kwargs["found"] = found
-            yield request
-        elif found == 0:
-            # The newer endpoint had nothing for this day: try the old date list.
-            self.count("newsbot/listing/fallback_old_list")
-            yield self.old_list_request(day, 1, sid1=sid1, sid2=sid2)
-
-    def parse_old_list(
-        self, response: Response, day: date, page: int, sid1: str, sid2: str, oid: str
-    ) -> Iterator[scrapy.Request]:
-        listing = parse_old_list(_selector(response), response.url)
-        if listing.current_page is not None and listing.current_page != page:
-            return  # past the last page Naver shows the last page again
-        new = yield from self.listed(listing, response)
-        if new and max(listing.pages, default=0) > page and page < MAX_LISTING_PAGES:
-            yield self.old_list_request(day, page + 1, sid1=sid1, sid2=sid2, oid=oid)
-
-    def listed(
-        self, listing: Listing, response: Response, kind: str = NEWS
-    ) -> Generator[scrapy.Request, None, int]:
-        """Schedule a listing page's articles; returns how many this run had not seen."""
+            # Past the last page Naver shows the last page again.
+            self.ledger.page(current, 0)
+            self.ledger.end(current, WalkEnd.END_OF_LIST, f"page {state.page} is past the last")
+            return
         self.count("newsbot/listing/pages")
+        self.ledger.page(current, len(listing.articles))
+        yield from self.listed(listing, current, source.kind)
+        if listing.cursor and not cursor_is_known(listing.cursor) and not self.cursor_drift:
+            self.cursor_drift = True
+            self.count("newsbot/listing/cursor_unknown")
+            logger.warning(
+                "drift: %s gave a cursor of a shape never seen before (%r); passing it back "
+                "as it is (newsbot/listing/cursor_unknown)",
+                response.url,
+                listing.cursor[:80],
+            )
+        step = next_step(source, current, listing, state, page_cap=MAX_LISTING_PAGES)
+        if isinstance(step, Next):
+            state.found += len(listing.articles)
+            state.pages.append(page_digest(listing))
+            if step.cursor:
+                state.cursors.append(step.cursor)
+            state.page = step.page
+            yield self.listing_request(current, state, step.cursor)
+        elif isinstance(step, End):
+            end = WalkEnd.BEFORE_DAY if step.reason == "before_day" else WalkEnd.END_OF_LIST
+            self.ledger.end(current, end, step.detail)
+        else:
+            yield from self.walk_cannot_go_on(current, response.url, step.detail, failed=False)
+
+    def walk_cannot_go_on(
+        self, walk: Walk, url: str, reason: str, *, failed: bool = True
+    ) -> Iterator[scrapy.Request]:
+        """Hand the walk to its source's fallback (which lists the same articles), or record
+        it as failed. ``failed`` says whether a listing page itself failed (it is reported
+        under ``listing_failures``) or the walk just cannot continue (a loop, the page cap)."""
+        if failed:
+            self.count("newsbot/listing/failed")
+            self.ledger.listing_failure(url, reason)
+        fallback_source = SOURCES[walk.source].fallback
+        if fallback_source is None:
+            self.ledger.end(walk, WalkEnd.FAILED, reason)
+            logger.error("listing walk %s failed: %s: %s", walk.id, url, reason)
+            return
+        fallback = Walk(fallback_source, walk.day, walk.scope)
+        self.count("newsbot/listing/fallback")
+        self.ledger.end(walk, WalkEnd.FALLBACK, reason, fallback)
+        log = logger.warning if failed else logger.info
+        log("listing walk %s: %s (%s); walking %s instead", walk.id, reason, url, fallback.id)
+        yield self.listing_request(fallback, Progress())
+
+    def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        walk = Walk.parse(request.cb_kwargs["walk"])
+        yield from self.walk_cannot_go_on(walk, request.url, describe_failure(failure, request))
+
+    def listed(self, listing: Listing, walk: Walk, kind: str = NEWS) -> Iterator[scrapy.Request]:
+        """Schedule a listing page's articles."""
         self.forget_listed_after_sweep()
         if listing.rejected:
             self.count("newsbot/listing/rejected_links", listing.rejected)
-        seen = len(self.scheduled)
         for article_id in listing.articles:
-            yield from self.consider(article_id, kind)
-        return len(self.scheduled) - seen
+            yield from self.consider(article_id, walk, kind)
 
     def forget_listed_after_sweep(self) -> None:
         """Redis mode: once another worker has swept for a dead one, the articles this
@@ -363,20 +332,20 @@ class NaverSpider(scrapy.Spider):
         if self.redis_crawl is not None and self.redis_crawl.new_sweep():
             self.scheduled.clear()
 
-    def listing_failed(self, failure: Failure) -> None:
-        self.count("newsbot/listing/failed")
-        logger.error("listing %s failed: %s", failure.request.url, _reason(failure))  # type: ignore[attr-defined]
-
     # -- articles ----------------------------------------------------------------------
-    def consider(self, article_id: ArticleId, kind: str = NEWS) -> Iterator[scrapy.Request]:
+    def consider(
+        self, article_id: ArticleId, walk: Walk, kind: str = NEWS
+    ) -> Iterator[scrapy.Request]:
         """Schedule an article unless this run already has, or it is already collected."""
         key = article_id.key
         if key in self.scheduled:
             self.count("newsbot/listing/duplicates")
             return
         self.scheduled.add(key)
+        self.ledger.named(key, walk)
         self.count("newsbot/listing/articles")
         if self.already_collected(key):
+            self.ledger.outcome(key, Outcome.SKIPPED)
             self.count("newsbot/articles/skipped")
             return
         self.count("newsbot/articles/requested")
@@ -562,10 +531,10 @@ class NaverSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         article_id: ArticleId = request.cb_kwargs["article_id"]
         if isinstance(failure.value, HttpError):
-            status = failure.value.response.status
-            self.fail(article_id, f"http_{status}", f"HTTP {status} after retries")
+            kind = f"http_{failure.value.response.status}"
         else:
-            self.fail(article_id, type(failure.value).__name__, _reason(failure))
+            kind = type(failure.value).__name__
+        self.fail(article_id, kind, describe_failure(failure, request))
 
     # -- bookkeeping -------------------------------------------------------------------
     def finish(
@@ -576,11 +545,11 @@ class NaverSpider(scrapy.Spider):
         if self.job is not None:
             self.job.mark_done(article_id.key)
         if status == DELETED:
-            self.deleted[article_id.key] = reason or "deleted"
+            self.ledger.outcome(article_id.key, Outcome.DELETED, reason or "deleted")
         self.count(stat)
 
     def fail(self, article_id: ArticleId, kind: str, reason: str) -> None:
-        self.failures[article_id.key] = f"{kind}: {reason}"
+        self.ledger.outcome(article_id.key, Outcome.FAILED, f"{kind}: {reason}")
         self.count("newsbot/articles/failed")
         self.count(f"newsbot/failed/{kind}")
         logger.error("failed: %s: %s", article_id.url, reason)
@@ -626,3 +595,34 @@ def _too_short(body: bytes) -> bool:
 
 def _reason(failure: Failure) -> str:
     return f"{type(failure.value).__name__}: {failure.value}"[:300]
+
+
+# Twisted's and Scrapy's exception names, in the words a report reader understands.
+_FAILURE_WORDS = {
+    "ConnectionLost": "connection lost",
+    "ConnectionDone": "connection closed",
+    "ResponseNeverReceived": "connection lost before an answer",
+    "ResponseFailed": "connection lost during the answer",
+    "ConnectionRefusedError": "connection refused",
+    "TCPTimedOutError": "connection timed out",
+    "TimeoutError": "timed out",
+    "DNSLookupError": "DNS lookup failed",
+    "IgnoreRequest": "request ignored",
+}
+
+
+def describe_failure(failure: Failure, request: scrapy.Request) -> str:
+    """``HTTP 500 after 3 retries``, ``connection lost after 4 retries``: what a failed
+    request ran into, in plain words."""
+    retries = int(request.meta.get("retry_times", 0))
+    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"HTTP {value.response.status}{after}"
+    name = type(value).__name__
+    words = _FAILURE_WORDS.get(name)
+    if name == "IgnoreRequest" and "robots.txt" in str(value).lower():
+        words = "forbidden by robots.txt"
+    if words is None:
+        return f"{name}: {value}"[:300] + after
+    return words + after

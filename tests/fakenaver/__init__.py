@@ -10,6 +10,7 @@ what exists.
 from .server import CONTROL_PREFIX, FakeNaver, RequestRecord, control
 from .site import NAVER_HOSTS, Response, Site
 from .world import (
+    CURSOR_STYLES,
     PRESS_NAMES,
     SECTION_NAMES,
     SUB_SECTIONS,
@@ -22,6 +23,7 @@ from .world import (
 
 __all__ = [
     "CONTROL_PREFIX",
+    "CURSOR_STYLES",
     "NAVER_HOSTS",
     "PRESS_NAMES",
     "SECTION_NAMES",

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 
 from .server import FakeNaver
-from .world import World, default_world, synthetic_world
+from .world import CURSOR_STYLES, World, default_world, synthetic_world
 
 
 def _world(args: argparse.Namespace) -> World:
@@ -27,6 +27,7 @@ def _world(args: argparse.Namespace) -> World:
     if args.old_page_size is not None:
         world.old_page_size = args.old_page_size
     world.delay = args.delay
+    world.cursor_style = args.cursor_style
     return world
 
 
@@ -39,6 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="synthetic world seed")
     parser.add_argument("--page-size", type=int, default=None, help="section list page size")
     parser.add_argument("--old-page-size", type=int, default=None, help="list.naver page size")
+    parser.add_argument(
+        "--cursor-style",
+        choices=CURSOR_STYLES,
+        default="real",
+        help="section list cursors: real (19 digits), short (14), opaque, repeat (a loop)",
+    )
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--log", default=None, help="append each request as a JSON line here")
     args = parser.parse_args(argv)

@@ -37,7 +37,14 @@ __all__ = ["CONTROL_PREFIX", "FakeNaver", "RequestRecord", "control"]
 CONTROL_PREFIX = "/__fakenaver/"
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-_WORLD_SETTINGS = ("page_size", "old_page_size", "delay", "mix_days_in_page", "today")
+_WORLD_SETTINGS = (
+    "page_size",
+    "old_page_size",
+    "delay",
+    "mix_days_in_page",
+    "today",
+    "cursor_style",
+)
 
 
 class RequestRecord(NamedTuple):

@@ -280,35 +280,47 @@ class Site:
     def _section_template(self, template: str, query: dict[str, str]) -> Response:
         """One page of the "more" list of a (sub-)section for one day.
 
-        Paging is by ``next`` only (``pageNo`` is echoed, never used): ``next`` empty starts
-        at the newest item of the day, otherwise items strictly older than the cursor are
-        listed. Past the day's last item the list runs on into the previous day, as Naver's
-        does, so clients must stop when the cursor leaves the day.
+        Like Naver's ``SECTION_ARTICLE_LIST_FOR_LATEST`` (shared/docs/naver.md, "Discovery
+        (listings)"): ``world.page_size`` cards a page (Naver: 36), paging by ``next`` only
+        (``pageNo`` is echoed, never used): ``next`` empty starts at the newest item of the
+        day, otherwise items strictly older than the cursor are listed, and the page's
+        ``data-cursor`` is its last card's. Real cursors are 19 digits, ``YYYYMMDDHHMMSS`` + 5
+        (``2024112517083827169``), not the section home page's 14; ``world.cursor_style``
+        picks the shape ("real", "short", "opaque", "repeat": see :class:`World`). A ``next``
+        the style cannot decode answers the first page; a page with no card echoes ``next``.
+        Past the day's last item the list runs on into the previous day, as Naver's does, so
+        clients must stop when the cursor leaves the day. ``SECTION_ARTICLE_LIST`` (the
+        section-wide variant) is answered the same way.
         """
         sid1, sid2 = query.get("sid", ""), query.get("sid2", "")
         cursor = query.get("next", "")
         page_no = query.get("pageNo") or "1"
         day = self._day(query)
-        items: list[ArticleSpec] = []
+        world = self.world
+        repeat = world.cursor_style == "repeat"
+        page: list[tuple[str, ArticleSpec]] = []
         has_next = False
         if day is not None and sid1:
             previous = (datetime.strptime(day, "%Y%m%d") - timedelta(days=1)).strftime("%Y%m%d")
-            timeline = [a for a in self.world.listed(sid1, sid2) if a.day in (day, previous)]
-            if cursor:
-                timeline = [a for a in timeline if a.cursor < cursor]
-            items = timeline[: max(1, self.world.page_size)]
-            if not self.world.mix_days_in_page and items and items[0].day == day:
-                items = [a for a in items if a.day == day]
-            has_next = len(timeline) > len(items)
+            timeline = [
+                (key, a) for key, a in world.latest_listing(sid1, sid2) if a.day in (day, previous)
+            ]
+            after = None if repeat else world.decode_cursor(cursor)
+            if after is not None:
+                timeline = [(key, a) for key, a in timeline if key < after]
+            page = timeline[: max(1, world.page_size)]
+            if not world.mix_days_in_page and page and page[0][1].day == day:
+                page = [(key, a) for key, a in page if a.day == day]
+            has_next = len(timeline) > len(page) or (repeat and bool(page))
         fragment = pages.section_fragment(
             template_name=template,
             sid1=sid1,
             sid2=sid2,
             day=day or "",
             page_no=page_no,
-            items=items,
+            items=[a for _, a in page],
             has_next=has_next,
-            cursor=items[-1].cursor if items else cursor,
+            cursor=world.encode_cursor(page[-1][0]) if page else cursor,
         )
         return Response(200, pages.section_json(template, fragment), {"Content-Type": _JSON})
 

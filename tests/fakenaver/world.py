@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import random
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 __all__ = [
+    "CURSOR_STYLES",
     "PRESS_NAMES",
     "SECTION_NAMES",
     "SUB_SECTIONS",
@@ -19,6 +22,7 @@ __all__ = [
     "Override",
     "World",
     "default_world",
+    "listing_keys",
     "synthetic_world",
 ]
 
@@ -170,7 +174,14 @@ class ArticleSpec:
 
     @property
     def cursor(self) -> str:
-        """Publication time as a Naver list cursor, ``YYYYMMDDHHMMSS``."""
+        """Publication time as ``YYYYMMDDHHMMSS`` (14 digits, KST).
+
+        That is the shape of the ``data-cursor`` of the section home page
+        ``news.naver.com/section/{sid1}`` (2025-08, 2026-05, 2026-07 samples), and the start of
+        the "more" endpoint's cursor. The real ``SECTION_ARTICLE_LIST_FOR_LATEST`` cursor is
+        19 digits, this plus 5 more (``2024112517083827169``; shared/docs/naver.md,
+        "Discovery (listings)"); the fake's is per listing, see :meth:`World.latest_listing`.
+        """
         return re.sub(r"\D", "", self.published)
 
     @property
@@ -213,23 +224,87 @@ def _newest_first(articles: Iterable[ArticleSpec]) -> list[ArticleSpec]:
     return sorted(articles, key=lambda a: (a.published, a.oid, a.aid), reverse=True)
 
 
+#: Values of :attr:`World.cursor_style` (what the "more" endpoint's ``data-cursor`` looks like).
+CURSOR_STYLES: tuple[str, ...] = ("real", "short", "opaque", "repeat")
+
+_KEY_RE = re.compile(r"\d{19}")
+_SHORT_RE = re.compile(r"\d{14}")
+_OPAQUE_PREFIX = b"fakenaver-cursor:"
+_MAX_SAME_SECOND = 10_000
+
+
+def _suffix_base(stamp: str) -> int:
+    """A fixed, random-looking 0..89999 per second, so suffixes do not all read ``00000``."""
+    return int(stamp) * 2_654_435_761 % 90_000
+
+
+def listing_keys(items: Sequence[ArticleSpec]) -> list[str]:
+    """19-digit cursors (``YYYYMMDDHHMMSS`` + 5 digits) of a newest-first listing.
+
+    The 5 digits are a per-second base plus the item's rank among the listing's items of the
+    same second (counted from the oldest), so the keys decrease strictly down the listing and
+    compare correctly as strings; an item's key changes only when an item of its own second
+    comes or goes.
+    """
+    keys: list[str] = []
+    start = 0
+    while start < len(items):
+        stamp = items[start].cursor
+        end = start
+        while end < len(items) and items[end].cursor == stamp:
+            end += 1
+        count = end - start
+        if count > _MAX_SAME_SECOND:
+            raise ValueError(f"more than {_MAX_SAME_SECOND} listed articles at {stamp}")
+        base = _suffix_base(stamp)
+        keys.extend(f"{stamp}{base + count - 1 - n:05d}" for n in range(count))
+        start = end
+    return keys
+
+
 class World:
-    """Thread-safe, mutable description of what the fake Naver serves."""
+    """Thread-safe, mutable description of what the fake Naver serves.
+
+    Real-shaped by default (shared/docs/naver.md, "Discovery (listings)"): the section "more"
+    endpoint ``SECTION_ARTICLE_LIST_FOR_LATEST`` gives ``page_size=36`` cards a page (three
+    independent 2026 observations) and 19-digit cursors (``cursor_style="real"``: a 2024
+    walk printed 274 cursors, all ``YYYYMMDDHHMMSS`` + 5 digits). ``cursor_style`` is one of
+    :data:`CURSOR_STYLES`:
+
+    * ``"real"``: ``YYYYMMDDHHMMSS`` + 5 digits (:func:`listing_keys`), unique and strictly
+      decreasing within a listing, so two articles of the same second still page apart;
+    * ``"short"``: the old 14-digit ``YYYYMMDDHHMMSS`` (the section home page's shape): the
+      next page lists items of strictly older seconds, so articles sharing the second of a
+      page's last card are skipped, like the fake did before;
+    * ``"opaque"``: a token of a shape never seen on Naver, with letters (URL-safe base64),
+      that the fake decodes back when it is passed as ``next=``;
+    * ``"repeat"``: every page is the first page, with the first page's cursor and
+      ``data-has-next="true"``: a client that passes the cursor back loops forever unless it
+      guards against a cursor that does not move.
+
+    A ``next`` the style cannot decode answers the first page (see :meth:`decode_cursor`).
+    The old ``list.naver`` pages hold ``old_page_size`` items a page (Naver: 20; default 4).
+    """
 
     def __init__(
         self,
         articles: Iterable[ArticleSpec] = (),
         *,
-        page_size: int = 3,
+        page_size: int = 36,
         old_page_size: int = 4,
         delay: float = 0.0,
         mix_days_in_page: bool = False,
+        cursor_style: str = "real",
     ) -> None:
         self._lock = threading.RLock()
         self._articles: dict[tuple[str, str], ArticleSpec] = {}
         self._overrides: dict[str, Override] = {}
         self._index: dict[tuple[str, ...], list[ArticleSpec]] = {}
-        #: Items per page of the section "more" endpoint.
+        self._keys: dict[tuple[str, ...], list[str]] = {}
+        self._cursor_style = "real"
+        #: What the "more" endpoint's cursors look like: one of :data:`CURSOR_STYLES`.
+        self.cursor_style = cursor_style
+        #: Items per page of the section "more" endpoint (Naver: 36).
         self.page_size = page_size
         #: Items per page of the old ``list.naver`` pages.
         self.old_page_size = old_page_size
@@ -244,19 +319,35 @@ class World:
         for article in articles:
             self.add_article(article)
 
+    @property
+    def cursor_style(self) -> str:
+        """What the "more" endpoint's cursors look like: one of :data:`CURSOR_STYLES`."""
+        return self._cursor_style
+
+    @cursor_style.setter
+    def cursor_style(self, value: str) -> None:
+        if value not in CURSOR_STYLES:
+            raise ValueError(f"cursor_style must be one of {CURSOR_STYLES}, got {value!r}")
+        self._cursor_style = value
+
+    def _invalidate(self) -> None:
+        with self._lock:
+            self._index.clear()
+            self._keys.clear()
+
     # -- articles ---------------------------------------------------------------------------
 
     def add_article(self, article: ArticleSpec) -> ArticleSpec:
         """Add or replace an article (keyed by oid/aid)."""
         with self._lock:
             self._articles[article.key] = article
-            self._index.clear()
+            self._invalidate()
         return article
 
     def remove_article(self, oid: str, aid: str) -> None:
         with self._lock:
             self._articles.pop((oid, aid), None)
-            self._index.clear()
+            self._invalidate()
 
     def get_article(self, oid: str, aid: str) -> ArticleSpec | None:
         with self._lock:
@@ -281,7 +372,7 @@ class World:
                 raise ValueError("oid/aid cannot change: remove and add instead")
             updated = dataclasses.replace(current, **changes)
             self._articles[updated.key] = updated
-            self._index.clear()
+            self._invalidate()
             return updated
 
     @property
@@ -345,6 +436,48 @@ class World:
             return any(s1 == sid1 and (not sid2 or s2 == sid2) for s1, s2 in article.placements())
 
         return self._cached(("section", sid1, sid2), keep)
+
+    def latest_listing(self, sid1: str, sid2: str = "") -> list[tuple[str, ArticleSpec]]:
+        """``(key, article)`` of :meth:`listed`, newest first; ``key`` is the 19-digit cursor
+        (:func:`listing_keys`) whatever the style: :meth:`encode_cursor` makes the token."""
+        with self._lock:
+            items = self.listed(sid1, sid2)
+            keys = self._keys.get(("section", sid1, sid2))
+            if keys is None:
+                keys = self._keys[("section", sid1, sid2)] = listing_keys(items)
+            return list(zip(keys, items, strict=True))
+
+    def encode_cursor(self, key: str) -> str:
+        """The ``data-cursor`` of a page whose last card has the 19-digit ``key``."""
+        style = self.cursor_style
+        if style == "short":
+            return key[:14]
+        if style == "opaque":
+            return base64.urlsafe_b64encode(_OPAQUE_PREFIX + key.encode()).decode().rstrip("=")
+        return key  # "real", "repeat"
+
+    def decode_cursor(self, token: str) -> str | None:
+        """The 19-digit key a ``next=`` token stands for (items strictly below it are listed).
+
+        ``"real"``, ``"short"`` and ``"repeat"`` take 19 digits as they are and 14 digits as
+        "before that second" (``+ "00000"``); ``"opaque"`` takes only its own tokens. None
+        (the fake then answers the first page) for an empty or undecodable token.
+        """
+        token = token.strip()
+        if self.cursor_style == "opaque":
+            try:
+                raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            except (binascii.Error, ValueError):
+                return None
+            if not raw.startswith(_OPAQUE_PREFIX):
+                return None
+            key = raw[len(_OPAQUE_PREFIX) :].decode("ascii", "replace")
+            return key if _KEY_RE.fullmatch(key) else None
+        if _KEY_RE.fullmatch(token):
+            return token
+        if _SHORT_RE.fullmatch(token):
+            return token + "00000"
+        return None
 
     def listed_by_press(self, oid: str) -> list[ArticleSpec]:
         """Listed articles of one press, newest first."""
@@ -496,8 +629,11 @@ _OFFSITE_ROWS = (
 # fmt: on
 
 
-def default_world() -> World:
+def default_world(*, page_size: int = 36) -> World:
     """A small deterministic world for end-to-end tests.
+
+    ``page_size`` is the "more" endpoint's page size: Naver's 36 by default, so every
+    sub-section's day fits in one page; give 3 to page through it (the old default).
 
     Listed, on 2026-05-29 and 2026-05-30, sections 100 (sid2 264, 265) and 101 (259, 258):
     2-5 articles per sub-section and day (``_DEFAULT_ROWS``), presses 001, 003, 082, 421,
@@ -591,7 +727,7 @@ def default_world() -> World:
             deleted=True,
         )
     )
-    return World(articles)
+    return World(articles, page_size=page_size)
 
 
 def synthetic_world(

@@ -1,0 +1,322 @@
+"""Listing sources, declared once: how each is addressed, parsed and paged, and when a walk
+of it ends.
+
+A *walk* is one listing read from its first page to its end: the cursor-paged
+``SECTION_ARTICLE_LIST_FOR_LATEST`` of one (day, sid1, sid2), the old ``list.naver`` date
+list of the same, a press's ``LPOD`` list of a day, or a sports/entertainment JSON list of
+a day. ``SOURCES`` says, for each, the URL of page N, the parser, the paging rule, the
+request priority and which source takes over (the *fallback*) when a walk cannot go on.
+``next_step`` decides what follows a page; it is pure, so every stop rule has a table test.
+
+Cursors are opaque tokens (docs/naver.md, "Discovery"): the real FOR_LATEST cursors have
+19 digits (``2024112517083827169``), the section page's 14, and the next shape is unknown.
+A cursor is passed back exactly as the page gave it; only its first 8 characters, when
+they are digits, are read (as the day it points at). A walk ends on ``data-has-next``
+false, a page without cards, or a cursor pointing before the day; a loop (a cursor or a
+page of cards seen before in the walk) or the page cap hands the walk to the fallback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlencode
+
+from newsbot.args import CrawlArgs
+from newsbot.article import decode_html, selector_from_bytes
+from newsbot.pages.api import parse_entertain_list, parse_sports_list
+from newsbot.pages.listings import Listing, parse_old_list, parse_section_more
+from newsbot.sites import SITES, Kind
+
+NEWS_SITE = "https://news.naver.com"
+#: Page size asked of the sports/entertainment list endpoints.
+API_PAGE_SIZE = 50
+#: A walk hands over to its fallback (or fails) after this many pages whatever the site
+#: says (a loop guard: a day of one sub-section is a few dozen pages).
+MAX_LISTING_PAGES = 2000
+#: A usable cursor: non-empty, short, URL-safe (it goes back into a query string).
+_USABLE_CURSOR_RE = re.compile(r"[A-Za-z0-9._~+/=%:-]{1,512}")
+#: Cursor shapes seen on the real site (14 digits: section page; 19: FOR_LATEST lists).
+_KNOWN_CURSOR_RE = re.compile(r"\d{14}(?:\d{5})?")
+
+
+class Paging(StrEnum):
+    CURSOR = "cursor"  # pass the page's data-cursor back as next=
+    PAGE_LINKS = "page_links"  # page=N while the paging links name a later page
+    PAGE_TOTAL = "page_total"  # page=N while N * size < the total the endpoint reports
+
+
+@dataclass(frozen=True)
+class Walk:
+    """One listing walk: ``source`` for ``day`` and a scope (sid1+sid2, oid, or section).
+
+    ``id`` (``latest/2026-05-30/100/264``) is how requests, the ledger and Redis name it."""
+
+    source: str
+    day: date | None
+    scope: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        day = self.day.isoformat() if self.day else "-"
+        return "/".join((self.source, day, *self.scope))
+
+    @classmethod
+    def parse(cls, walk_id: str) -> Walk:
+        source, day, *scope = walk_id.split("/")
+        return cls(source, None if day == "-" else date.fromisoformat(day), tuple(scope))
+
+    @property
+    def section(self) -> str:
+        """The section a walk's totals are reported under (``100``, ``press 001``, …)."""
+        if self.source == "press":
+            return f"press {self.scope[0]}"
+        if self.source == "sports_list":
+            return SITES[Kind.SPORTS].sid or "107"
+        if self.source == "entertain_list":
+            return SITES[Kind.ENTERTAIN].sid or "106"
+        return self.scope[0] if self.scope else self.source
+
+
+@dataclass
+class Progress:
+    """Where a walk is: carried from page to page in the request (plain data, so that a
+    page taken by another Redis worker continues the same walk)."""
+
+    page: int = 1
+    found: int = 0  # articles named by the walk so far
+    cursors: list[str] = field(default_factory=list)  # cursors already followed
+    pages: list[str] = field(default_factory=list)  # a digest of each page's cards
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "found": self.found,
+            "cursors": self.cursors,
+            "pages": self.pages,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Progress:
+        return cls(
+            page=int(data["page"]),
+            found=int(data["found"]),
+            cursors=list(data["cursors"]),
+            pages=list(data["pages"]),
+        )
+
+
+@dataclass(frozen=True)
+class Next:
+    """Read page ``page`` (with ``cursor`` for cursor lists)."""
+
+    page: int
+    cursor: str = ""
+
+
+@dataclass(frozen=True)
+class End:
+    """The walk reached the end of its list (``end_of_list``) or left the day
+    (``before_day``)."""
+
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CannotContinue:
+    """The walk cannot go on (a loop, the page cap, an unusable cursor): the fallback walks
+    the same articles, or the walk failed."""
+
+    detail: str
+
+
+Step = Next | End | CannotContinue
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of listing: how page N is addressed, parsed and followed."""
+
+    name: str
+    kind: Kind  # which site the named articles live on
+    paging: Paging
+    url: Callable[[Walk, int, str], str]  # (walk, page, cursor) -> URL
+    parse: Callable[[bytes, str | None, str], Listing]  # (body, content type, URL)
+    referer: Callable[[Walk], str | None]
+    accept_json: bool = False
+    fallback: str | None = None  # the source that lists the same articles
+    priority: int = -10  # articles first: the queue stays short, memory flat
+
+
+def _day(walk: Walk) -> str:
+    assert walk.day is not None
+    return f"{walk.day:%Y%m%d}"
+
+
+def _latest_url(walk: Walk, page: int, cursor: str) -> str:
+    sid1, sid2 = walk.scope
+    query = {"sid": sid1, "sid2": sid2, "cluid": "", "pageNo": page, "date": _day(walk)}
+    query["next"] = cursor
+    return f"{NEWS_SITE}/section/template/SECTION_ARTICLE_LIST_FOR_LATEST?{urlencode(query)}"
+
+
+def _old_list_url(walk: Walk, page: int, cursor: str) -> str:
+    if walk.source == "press":
+        query = {"mode": "LPOD", "mid": "sec", "oid": walk.scope[0], "date": _day(walk)}
+    else:
+        sid1, sid2 = walk.scope
+        query = {"mode": "LS2D", "mid": "shm", "sid1": sid1, "sid2": sid2, "date": _day(walk)}
+    query["page"] = str(page)
+    return f"{NEWS_SITE}/main/list.naver?{urlencode(query)}"
+
+
+def _sports_list_url(walk: Walk, page: int, cursor: str) -> str:
+    query = {"sort": "latest", "date": _day(walk), "page": page}
+    query |= {"pageSize": API_PAGE_SIZE, "isPhoto": "N"}
+    base = SITES[Kind.SPORTS].list_url or ""
+    return f"{base.format(section=walk.scope[0])}?{urlencode(query)}"
+
+
+def _entertain_list_url(walk: Walk, page: int, cursor: str) -> str:
+    query = {"date": _day(walk), "page": page, "pageSize": API_PAGE_SIZE}
+    return f"{SITES[Kind.ENTERTAIN].list_url}?{urlencode(query)}"
+
+
+def _parse_latest(body: bytes, content_type: str | None, url: str) -> Listing:
+    return parse_section_more(decode_html(body, content_type), url)
+
+
+def _parse_old_list(body: bytes, content_type: str | None, url: str) -> Listing:
+    return parse_old_list(selector_from_bytes(body, content_type), url)
+
+
+def _json_list(parse: Callable[[bytes], tuple[list[Any], int | None]]) -> Callable[..., Listing]:
+    def parse_listing(body: bytes, content_type: str | None, url: str) -> Listing:
+        articles, total = parse(body)
+        return Listing(articles=articles, cards=len(articles), total=total)
+
+    return parse_listing
+
+
+def _none(walk: Walk) -> str | None:
+    return None
+
+
+def _breakingnews_referer(walk: Walk) -> str:
+    sid1, sid2 = walk.scope
+    return f"{NEWS_SITE}/breakingnews/section/{sid1}/{sid2}?date={_day(walk)}"
+
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source(
+            "latest",
+            Kind.NEWS,
+            Paging.CURSOR,
+            _latest_url,
+            _parse_latest,
+            _breakingnews_referer,
+            fallback="old_list",
+        ),
+        Source("old_list", Kind.NEWS, Paging.PAGE_LINKS, _old_list_url, _parse_old_list, _none),
+        Source("press", Kind.NEWS, Paging.PAGE_LINKS, _old_list_url, _parse_old_list, _none),
+        Source(
+            "sports_list",
+            Kind.SPORTS,
+            Paging.PAGE_TOTAL,
+            _sports_list_url,
+            _json_list(parse_sports_list),
+            lambda walk: SITES[Kind.SPORTS].app,
+            accept_json=True,
+        ),
+        Source(
+            "entertain_list",
+            Kind.ENTERTAIN,
+            Paging.PAGE_TOTAL,
+            _entertain_list_url,
+            _json_list(parse_entertain_list),
+            lambda walk: SITES[Kind.ENTERTAIN].app,
+            accept_json=True,
+        ),
+    )
+}
+
+
+def seed_walks(args: CrawlArgs) -> Iterator[Walk]:
+    """The walks a crawl starts with: per day, each press, or each section's sub-sections
+    (sports by its sections, entertainment as one list)."""
+    for day in args.dates:
+        if args.mode == "press":
+            for oid in args.press:
+                yield Walk("press", day, (oid,))
+            continue
+        for sid1 in args.sections:
+            if sid1 == Kind.ENTERTAIN:
+                yield Walk("entertain_list", day)
+                continue
+            for sid2 in args.sub_sections_of(sid1):
+                if sid1 == Kind.SPORTS:
+                    yield Walk("sports_list", day, (sid2,))
+                else:
+                    yield Walk("latest", day, (sid1, sid2))
+
+
+def cursor_is_known(cursor: str) -> bool:
+    """Whether a cursor has a shape seen on the real site (anything else is drift)."""
+    return bool(_KNOWN_CURSOR_RE.fullmatch(cursor))
+
+
+def page_digest(listing: Listing) -> str:
+    """A short digest of the articles a page names (to notice a page served twice)."""
+    keys = ",".join(a.key for a in listing.articles)
+    return hashlib.blake2b(keys.encode(), digest_size=8).hexdigest()
+
+
+def next_step(
+    source: Source, walk: Walk, listing: Listing, progress: Progress, *, page_cap: int
+) -> Step:
+    """What follows a page that was read. ``progress`` is as before this page."""
+    if not listing.articles and not listing.cards:
+        if source.fallback and not progress.found:
+            # The newer endpoint has nothing for this day: the old date list may have it.
+            return CannotContinue("the list named no article")
+        return End("end_of_list", f"page {progress.page} has no articles")
+    digest = page_digest(listing)
+    if listing.articles and digest in progress.pages:
+        return CannotContinue(f"page {progress.page} repeats the cards of an earlier page")
+    if source.paging is Paging.CURSOR:
+        return _next_by_cursor(walk, listing, progress, page_cap)
+    if source.paging is Paging.PAGE_LINKS:
+        if max(listing.pages, default=0) <= progress.page:
+            return End("end_of_list", f"page {progress.page} is the last")
+    elif listing.total is not None and progress.page * API_PAGE_SIZE >= listing.total:
+        return End("end_of_list", f"{listing.total} article(s) listed in all")
+    if progress.page >= page_cap:
+        return CannotContinue(f"stopped at the page cap ({page_cap} pages)")
+    return Next(progress.page + 1)
+
+
+def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: int) -> Step:
+    if not listing.has_next:
+        if not progress.found and not listing.articles:
+            return CannotContinue("the list named no article")
+        return End("end_of_list", f"page {progress.page} says there is no next page")
+    cursor = listing.cursor
+    if not cursor:
+        return CannotContinue(f"page {progress.page} says there is more but gives no cursor")
+    if not _USABLE_CURSOR_RE.fullmatch(cursor):
+        return CannotContinue(f"page {progress.page} gives an unusable cursor {cursor[:40]!r}")
+    if walk.day is not None and cursor[:8].isdigit() and cursor[:8] < f"{walk.day:%Y%m%d}":
+        return End("before_day", f"the cursor {cursor} points before {walk.day}")
+    if cursor in progress.cursors:
+        return CannotContinue(f"page {progress.page} repeats the cursor {cursor[:40]!r}")
+    if progress.page >= page_cap:
+        return CannotContinue(f"stopped at the page cap ({page_cap} pages)")
+    return Next(progress.page + 1, cursor)
