@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -54,6 +54,11 @@ class CrawlReport:
       fallback that succeeded;
     * ``ok`` (0): everything else — every article named has an outcome, every walk ended.
     """
+
+    #: ``scrapy crawl`` (``newsbot.commands.crawl``) sets this and logs the verdict itself
+    #: once the process has stopped, after everything else that logs (a browser closing);
+    #: otherwise the verdict is logged when the engine stops, after Scrapy's stats dump.
+    verdict_logged_by_command: ClassVar[bool] = False
 
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("NEWSBOT_REPORT_ENABLED"):
@@ -171,6 +176,10 @@ class CrawlReport:
 
     def engine_stopped(self) -> None:
         """The verdict is the last line of the log: after Scrapy's stats dump."""
+        if not self.verdict_logged_by_command:
+            self.log_verdict()
+
+    def log_verdict(self) -> None:
         if self.final_line is None:
             return
         code, line = self.final_line

@@ -264,7 +264,8 @@ def reconcile(data: LedgerData) -> Reconciliation:
     failed = [w for w in data.walks.values() if not _walk_ok(w, data.walks, set())]
     # Report a failed chain once, at the walk where it started.
     fallbacks = {w.fallback for w in data.walks.values() if w.fallback}
-    failed = [w for w in failed if w.id not in fallbacks]
+    reported = [w for w in failed if w.id not in fallbacks]
+    failed = reported or failed  # a chain that loops back has no start: report all of it
     why_failed = {w.id: _chain(w, data.walks) for w in failed}
     failures, deleted = {}, {}
     for key, why in data.reasons.items():

@@ -22,7 +22,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -42,7 +42,8 @@ MAX_LISTING_PAGES = 2000
 #: A usable cursor: non-empty, short, URL-safe (it goes back into a query string).
 _USABLE_CURSOR_RE = re.compile(r"[A-Za-z0-9._~+/=%:-]{1,512}")
 #: Cursor shapes seen on the real site (14 digits: section page; 19: FOR_LATEST lists).
-_KNOWN_CURSOR_RE = re.compile(r"\d{14}(?:\d{5})?")
+_KNOWN_CURSOR_RE = re.compile(r"[0-9]{14}(?:[0-9]{5})?")
+_DAY_PREFIX_RE = re.compile(r"[0-9]{8}")
 
 
 class Paging(StrEnum):
@@ -273,6 +274,17 @@ def cursor_is_known(cursor: str) -> bool:
     return bool(_KNOWN_CURSOR_RE.fullmatch(cursor))
 
 
+def cursor_day(cursor: str) -> date | None:
+    """The day a cursor points at: its first 8 characters when they are a date
+    (``20241125…``); None for any other token (opaque: it tells nothing)."""
+    if not _DAY_PREFIX_RE.match(cursor):
+        return None
+    try:
+        return datetime.strptime(cursor[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
 def page_digest(listing: Listing) -> str:
     """A short digest of the articles a page names (to notice a page served twice)."""
     keys = ",".join(a.key for a in listing.articles)
@@ -313,7 +325,10 @@ def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: 
         return CannotContinue(f"page {progress.page} says there is more but gives no cursor")
     if not _USABLE_CURSOR_RE.fullmatch(cursor):
         return CannotContinue(f"page {progress.page} gives an unusable cursor {cursor[:40]!r}")
-    if walk.day is not None and cursor[:8].isdigit() and cursor[:8] < f"{walk.day:%Y%m%d}":
+    pointed = cursor_day(cursor)
+    if walk.day is not None and pointed is not None and pointed < walk.day:
+        if not progress.found and not listing.articles:
+            return CannotContinue("the list named no article")
         return End("before_day", f"the cursor {cursor} points before {walk.day}")
     if cursor in progress.cursors:
         return CannotContinue(f"page {progress.page} repeats the cursor {cursor[:40]!r}")

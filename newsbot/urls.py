@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from newsbot.errors import InvalidArticleUrl
+from newsbot.sites import SITES, Kind
 
 OID_RE = re.compile(r"[0-9]{3}")
 AID_RE = re.compile(r"[0-9]{10}")
@@ -114,7 +115,8 @@ def parse_article_url(url: str) -> ArticleId:
     raise InvalidArticleUrl(f"not a Naver article URL: {url!r:.200}")
 
 
-NEWS, SPORTS, ENTERTAIN = "news", "sports", "entertain"
+# The sites an article can live on (newsbot.sites.Kind; StrEnum members equal their names).
+NEWS, SPORTS, ENTERTAIN = Kind.NEWS, Kind.SPORTS, Kind.ENTERTAIN
 # m.sports.naver.com/kbaseball/article/001/0016364477, m.sports.naver.com/article/001/…
 _SPORTS_RE = re.compile(r"/(?:[a-z0-9]{2,20}/)?article/(?P<oid>[0-9]{3})/(?P<aid>[0-9]{10})/?")
 # m.entertain.naver.com/article/…, …/now/article/…, …/home/article/…
@@ -201,8 +203,7 @@ def article_url(article_id: ArticleId, kind: str = NEWS) -> str:
 
 def api_url(article_id: ArticleId, kind: str) -> str:
     """The JSON article endpoint of a sports or entertainment article."""
-    host = "api-gw.sports.naver.com" if kind == SPORTS else "api-gw.entertain.naver.com"
-    return f"https://{host}/news/article/{article_id.oid}/{article_id.aid}"
+    return SITES[Kind(kind)].article_api(article_id.oid, article_id.aid)
 
 
 def canonical_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,7 +104,13 @@ def test_browser_failure_is_counted_and_does_not_hang(fake: FakeNaver, tmp_path:
     assert result.returncode == 1  # the only article failed
     assert files(out) == {}
     assert stat(result.stderr, "newsbot/browser/failed") == "1"
-    assert "not collected: 117_0003900002: browser:" in result.stderr
+    assert (
+        result.stderr.count("failed: https://n.news.naver.com/mnews/article/117/0003900002:") == 1
+    )
+    report = json.loads(next((out / "reports").glob("crawl-*.json")).read_text())
+    assert report["failures"]["117_0003900002"].startswith("browser:")
+    last = result.stderr.rstrip().splitlines()[-1]
+    assert "newsbot: crawl FAILED" in last  # the verdict is the last line, after the browser
 
 
 def test_missing_browser_is_reported(fake: FakeNaver, tmp_path: Path) -> None:

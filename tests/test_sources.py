@@ -306,21 +306,8 @@ CURSOR_CASES = {
     ),
 }
 
-# Cases where the code contradicts the rules (see the reasons).
-CURSOR_XFAIL = {
-    "a short numeric cursor (an offset) is opaque, not a day": (
-        "a cursor of fewer than 8 characters has no 'first 8 characters'; the code reads "
-        "cursor[:8]='144' as a day and, compared as strings, '144' < '20241125' ends the walk as before_day"
-    ),
-    "an epoch-milliseconds cursor does not name a day": (
-        "'17000000' names no calendar day (month 00), yet the code compares it as a string "
-        "and ends the walk as before_day (silently, as if the day were complete)"
-    ),
-    "a first page naming no article whose cursor is before the day hands over": (
-        "a latest walk that named no article at all must hand over to the old list; the "
-        "before_day rule is checked without looking at progress.found, so it ends ok"
-    ),
-}
+# Cases once contradicted by the code (fixed): kept as plain cases.
+CURSOR_XFAIL: dict[str, str] = {}
 CURSOR_CASES |= {
     "a short numeric cursor (an offset) is opaque, not a day": (
         LATEST,
@@ -577,11 +564,6 @@ def test_page_digest_names_the_cards() -> None:
             "２０２４１１２５１７０８３８",
             False,
             id="14 fullwidth digits",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=r"_KNOWN_CURSOR_RE uses \d, which matches any Unicode digit: "
-                "fullwidth digits count as a known shape",
-            ),
         ),
     ],
 )

@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 
 from newsbot.args import parse_args
 from newsbot.errors import ConfigError
+from newsbot.extensions import CrawlReport
 
 EXIT_BAD_ARGUMENTS = 2
 
@@ -64,8 +65,15 @@ class Command(ScrapyCrawl):
                 return
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
+        CrawlReport.verdict_logged_by_command = True  # below, as the very last line
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        try:
+            report = crawler.get_extension(CrawlReport)
+        except RuntimeError:  # the crawl never started (its extensions were never made)
+            report = None
+        if report is not None:
+            report.log_verdict()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

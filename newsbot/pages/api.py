@@ -20,6 +20,7 @@ from newsbot.dates import iso_kst
 from newsbot.errors import ArticleNotFound, ExtractError, InvalidArticleUrl
 from newsbot.pages.base import ArticlePage
 from newsbot.pages.body import Body, extract_body_html
+from newsbot.sites import SITES, Kind
 from newsbot.text import clean_inline
 from newsbot.urls import ENTERTAIN, SPORTS, ArticleId, parse_any_article_url
 
@@ -28,9 +29,6 @@ SPORTS_SECTIONS: tuple[str, ...] = (
     "kbaseball", "wbaseball", "kfootball", "wfootball", "basketball", "volleyball", "golf",
     "general",
 )  # fmt: skip
-SPORTS_LIST = "https://api-gw.sports.naver.com/news/articles/{section}"
-ENTERTAIN_LIST = "https://api-gw.entertain.naver.com/news/articles"
-SID = {SPORTS: "107", ENTERTAIN: "106"}
 
 
 class ApiShapeError(ExtractError):
@@ -117,7 +115,7 @@ class ApiArticle(ArticlePage):
         return list(dict.fromkeys(labels))
 
     def sid(self) -> str | None:
-        return SID[self.kind]
+        return SITES[Kind(self.kind)].sid
 
     def authors(self) -> list[Author]:
         names: list[str] = []

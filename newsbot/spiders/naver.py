@@ -41,6 +41,7 @@ from newsbot.pages.api import (
 from newsbot.pages.base import Probe
 from newsbot.pages.listings import Listing
 from newsbot.pages.rendered import BODY_QUERIES, RENDERED_LAYOUTS
+from newsbot.sites import SITES, Kind
 from newsbot.sources import (
     MAX_LISTING_PAGES,
     SOURCES,
@@ -453,12 +454,11 @@ class NaverSpider(scrapy.Spider):
             self.fail(article_id, "redirect", f"redirected to {where}")
 
     def api_request(self, article_id: ArticleId, kind: str) -> scrapy.Request:
-        site = "https://m.sports.naver.com/" if kind == SPORTS else "https://m.entertain.naver.com/"
         return scrapy.Request(
             api_url(article_id, kind),
             callback=self.parse_api_article,
             errback=self.api_failed,
-            headers={"Referer": site, "Accept": "application/json"},
+            headers={"Referer": SITES[Kind(kind)].app, "Accept": "application/json"},
             cb_kwargs={"article_id": article_id, "kind": kind},
             meta={"handle_httpstatus_list": [404, 410]},
         )
