@@ -43,6 +43,7 @@ from newsbot.items import Article
 from newsbot.ledger import crawl_ledger
 from newsbot.pages.api import API_LAYOUTS
 from newsbot.pages.rendered import RENDERED_LAYOUTS
+from newsbot.sites import SITES
 from newsbot.storage import OutputStore
 from newsbot.urls import NEWS, parse_any_article_url
 
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 RENDERED_HEADER = "Newsbot-Rendered"
 # Headers that describe the transfer, not the body Scrapy hands over (already decoded).
 _TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
-_API_HOSTS = {"api-gw.sports.naver.com": "sports", "api-gw.entertain.naver.com": "entertain"}
+_API_HOSTS = {site.api_host: kind for kind, site in SITES.items() if site.api_host}
 
 
 class _GzipMembers:

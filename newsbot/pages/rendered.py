@@ -16,6 +16,7 @@ from newsbot.authors import Author, merge_authors, parse_byline
 from newsbot.dates import iso_kst
 from newsbot.pages.base import ArticlePage, Probe
 from newsbot.pages.body import Body, extract_body
+from newsbot.sites import SITES, Kind
 from newsbot.urls import ENTERTAIN, SPORTS
 
 #: Where a rendered page keeps its body, newest first.
@@ -52,7 +53,7 @@ class RenderedArticle(ArticlePage):
         return [label] if label else []
 
     def sid(self) -> str | None:
-        return "107" if self.kind == SPORTS else "106"
+        return SITES[Kind(self.kind)].sid
 
     def authors(self) -> list[Author]:
         names = self.sel.css('[class*="journalist_name"]::text').getall()
