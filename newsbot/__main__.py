@@ -12,9 +12,8 @@ from typing import NoReturn
 
 from newsbot.article import decode_html, extract_article
 from newsbot.dates import now_kst, parse_naver_datetime, to_iso
-from newsbot.errors import NewsbotError
+from newsbot.errors import NewsbotError, describe_exception
 from newsbot.render import render_article
-from newsbot.verify import verify_text
 
 EXIT_BAD_INPUT = 2
 
@@ -46,6 +45,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         )
     except NewsbotError as exc:
         return _fail(f"{args.path}: {exc}")
+    except Exception as exc:  # a hostile page: one line, never a traceback
+        return _fail(f"{args.path}: cannot extract: {describe_exception(exc)}")
     if args.format == "markdown":
         sys.stdout.write(render_article(article.to_dict(), args.template))
     else:
@@ -54,18 +55,24 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    bad = 0
-    for name in args.files:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason: str | None = f"unreadable: {exc}"
-        else:
-            reason = verify_text(text)
-        if reason:
+    from newsbot.verify import TemplateError, Verifier, verify_paths
+
+    missing = [name for name in args.paths if not os.path.exists(name)]
+    if missing:
+        return _fail(f"no such file or directory: {missing[0]}")
+    try:
+        verifier = Verifier(args.template or None)
+    except TemplateError as exc:
+        return _fail(str(exc))
+    ok = bad = 0
+    for name, problem in verify_paths([Path(p) for p in args.paths], verifier):
+        if problem:
             bad += 1
-            print(f"{name}: {reason}", file=sys.stderr)
-    print(f"{len(args.files) - bad} ok, {bad} failed")
+            print(f"{name}: {problem}", file=sys.stderr)
+        else:
+            ok += 1
+    sys.stderr.flush()
+    print(f"{ok} ok, {bad} failed")
     return 1 if bad else 0
 
 
@@ -92,9 +99,14 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
         print(f"newsbot: not extracted: {url}: {reason}", file=sys.stderr)
     rate = result.articles / result.seconds if result.seconds else 0.0
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "no articles"
+    damaged = (
+        f"; {len(result.problems)} archive problem(s) (unreadable parts skipped, see above)"
+        if result.problems
+        else ""
+    )
     print(
         f"reparsed {result.records} record(s): {counts}; {len(result.failures)} failed; "
-        f"{rate:.0f} articles/s"
+        f"{rate:.0f} articles/s{damaged}"
     )
     return 1 if result.failures or result.problems else 0
 
@@ -121,9 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify",
         help="check written Markdown files against their content_hash",
-        description="Check that each file's body hashes to its front matter's content_hash.",
+        description="Check that each file's body hashes, byte for byte, to its front matter's "
+        "content_hash. A directory is searched for *.md files; an output directory (holding "
+        "the index) is also checked against its index.",
     )
-    verify.add_argument("files", nargs="+")
+    verify.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="Markdown files, or directories holding them (reports/ and archive/ skipped)",
+    )
+    verify.add_argument(
+        "--template",
+        default=os.environ.get("NEWSBOT_TEMPLATE") or None,
+        help="the Jinja2 template the files were written with "
+        "(default: $NEWSBOT_TEMPLATE, else the packaged one)",
+    )
     verify.set_defaults(func=_cmd_verify)
 
     re_parse = commands.add_parser(

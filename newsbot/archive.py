@@ -10,10 +10,13 @@ same extraction, normalisation, hashing and writing as a crawl, without any requ
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import hashlib
 import io
 import json
 import logging
+import mmap
 import os
 import time
 import zlib
@@ -30,6 +33,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
@@ -38,7 +42,7 @@ from warcio.warcwriter import WARCWriter
 from newsbot import __version__
 from newsbot.article import decode_html, finalize, page_for
 from newsbot.dates import KST, kst_date_of, now_kst, to_iso
-from newsbot.errors import ExtractError, InvalidArticleUrl
+from newsbot.errors import InvalidArticleUrl, NewsbotError, describe_exception
 from newsbot.items import Article
 from newsbot.ledger import crawl_ledger
 from newsbot.pages.api import API_LAYOUTS
@@ -55,29 +59,63 @@ _TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 _API_HOSTS = {site.api_host: kind for kind, site in SITES.items() if site.api_host}
 
 
+class ArchiveWriteError(OSError):
+    """A record could not be stored (full or read-only disk …); the file holds only whole
+    records all the same (see ``WarcArchive``)."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(
+            cause.errno, f"cannot write the archive: {path}: {cause.strerror or cause}"
+        )
+        self.path = path
+        self.cause = cause
+
+
 class _GzipMembers:
     """What warcio's writer writes into: one gzip member per record, at level 6 (warcio's
-    own wrapper uses 9: twice the CPU for 0.6 % less disk on Naver pages)."""
+    own wrapper uses 9: twice the CPU for 0.6 % less disk on Naver pages).
 
-    def __init__(self, out: io.BufferedWriter, level: int = 6) -> None:
+    A record is compressed in memory and written whole when warcio flushes it, to an
+    unbuffered file: nothing of a failed record lingers in a buffer to be written later.
+    ``offset`` is the end of the last record written whole."""
+
+    def __init__(self, out: Any, offset: int, level: int = 6) -> None:
         self.out = out
+        self.offset = offset
         self.level = level
+        self.pending = bytearray()
         self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
     def write(self, data: bytes) -> None:
-        self.out.write(self.compressor.compress(data))
+        self.pending += self.compressor.compress(data)
 
     def flush(self) -> None:  # warcio calls this at the end of every record
-        self.out.write(self.compressor.flush())
-        self.out.flush()
+        self.pending += self.compressor.flush()
+        member, self.pending = memoryview(bytes(self.pending)), bytearray()
+        self.compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        written = 0
+        while written < len(member):  # a raw write may be short (a disk filling up)
+            count = self.out.write(member[written:])
+            if not count:
+                raise OSError(errno.EIO, "the archive file took no bytes")
+            written += count
+        self.offset += written
+
+    def discard(self) -> None:
+        """Forget a record that failed half-way."""
+        self.pending = bytearray()
         self.compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
     def tell(self) -> int:
-        return self.out.tell()
+        return self.offset
 
 
 class WarcArchive:
-    """Appends response records to size-rotated ``.warc.gz`` files in ``directory``."""
+    """Appends response records to size-rotated ``.warc.gz`` files in ``directory``.
+
+    A failed write (``ArchiveWriteError``) never leaves a partial record for the next one
+    to follow: the file is truncated back to the end of its last whole record, or, if even
+    that fails, left alone for good and the next record starts a new file."""
 
     def __init__(self, directory: Path, max_bytes: int, info: dict[str, Any] | None = None) -> None:
         self.directory = directory
@@ -85,7 +123,9 @@ class WarcArchive:
         self.info = info or {}
         self.stem = f"newsbot-{now_kst():%Y%m%dT%H%M%S}-{os.getpid()}"
         self.sequence = 0
-        self.handle: io.BufferedWriter | None = None
+        self.path: Path | None = None
+        self.handle: Any = None  # an unbuffered binary file
+        self.members: _GzipMembers | None = None
         self.writer: WARCWriter | None = None
         self.records = 0
 
@@ -93,13 +133,46 @@ class WarcArchive:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{self.stem}-{self.sequence:05d}.warc.gz"
         self.sequence += 1
-        self.handle = path.open("ab")
-        self.writer = WARCWriter(_GzipMembers(self.handle), gzip=False)
+        self.path = path
+        self.handle = path.open("ab", buffering=0)
+        self.members = _GzipMembers(self.handle, self.handle.seek(0, io.SEEK_END))
+        self.writer = WARCWriter(self.members, gzip=False)
         # Which crawl wrote the file: reparse applies the same date range.
         info = self.writer.create_warcinfo_record(
             path.name, {"json-metadata": json.dumps(self.info)}
         )
-        self.writer.write_record(info)
+        try:
+            self._append(info)
+        except OSError:
+            # Records without the file's warcinfo would lose the crawl's dates: the next
+            # record opens the file again (or a new one, if this one cannot be emptied).
+            emptied = self.members is not None and self.members.offset == 0
+            self.close()
+            if emptied:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    self.sequence -= 1
+            raise
+
+    def _append(self, record: Any) -> None:
+        assert self.writer is not None and self.members is not None
+        start = self.members.offset
+        try:
+            self.writer.write_record(record)  # flushed: a killed crawl loses one record at most
+        except OSError:
+            self.members.discard()
+            self._cut_back(start)
+            raise
+
+    def _cut_back(self, offset: int) -> None:
+        """Truncate the file to ``offset`` (the end of its last whole record), or stop
+        writing to it if that fails: never append behind a partial gzip member."""
+        try:
+            self.handle.truncate(offset)
+            if self.handle.seek(0, io.SEEK_END) != offset:
+                raise OSError(errno.EIO, "truncation did not take")
+        except (OSError, ValueError):
+            self.close()  # the next record opens a new file
 
     def write(
         self,
@@ -111,37 +184,48 @@ class WarcArchive:
         fetched: datetime,
         rendered: bool = False,
     ) -> None:
-        if self.handle is None or self.handle.tell() >= self.max_bytes:
-            self.close()
-            self._open()
-        assert self.writer is not None and self.handle is not None
-        http_headers = StatusAndHeaders(
-            f"{status} {'OK' if status == 200 else 'Status'}",
-            [(k, v) for k, v in headers if k.lower() not in _TRANSFER_HEADERS],
-            protocol="HTTP/1.1",
-        )
-        warc_headers = {"WARC-Date": fetched.astimezone(KST).isoformat(timespec="seconds")}
-        if rendered:
-            warc_headers[RENDERED_HEADER] = "true"
-        record = self.writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            http_headers=http_headers,
-            warc_headers_dict=warc_headers,
-        )
-        self.writer.write_record(record)  # flushed: a killed crawl loses one record at most
+        """Append one response record; raises ``ArchiveWriteError`` if it cannot."""
+        try:
+            if self.members is None or self.members.offset >= self.max_bytes:
+                self.close()
+                self._open()
+            assert self.writer is not None
+            http_headers = StatusAndHeaders(
+                f"{status} {'OK' if status == 200 else 'Status'}",
+                [(k, v) for k, v in headers if k.lower() not in _TRANSFER_HEADERS],
+                protocol="HTTP/1.1",
+            )
+            warc_headers = {"WARC-Date": fetched.astimezone(KST).isoformat(timespec="seconds")}
+            if rendered:
+                warc_headers[RENDERED_HEADER] = "true"
+            record = self.writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),  # known: warcio spools no copy (and leaks none)
+                http_headers=http_headers,
+                warc_headers_dict=warc_headers,
+            )
+            self._append(record)
+        except OSError as exc:
+            path = Path(os.fsdecode(exc.filename)) if exc.filename else self.path
+            raise ArchiveWriteError(path or self.directory, exc) from exc
         self.records += 1
 
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-        self.handle = None
+        handle, self.handle = self.handle, None
+        self.members = None
         self.writer = None
+        if handle is not None:
+            handle.close()  # unbuffered: nothing is left to write
 
 
 class ArchiveExtension:
-    """``NEWSBOT_ARCHIVE``: store every fetched page raw (see the module docstring)."""
+    """``NEWSBOT_ARCHIVE``: store every fetched page raw (see the module docstring).
+
+    A write error fails the crawl, as an output write error does: one ERROR line,
+    ``newsbot/exit_reason`` set, the spider closed; later errors only count in
+    ``newsbot/archive/write_errors``."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -152,6 +236,7 @@ class ArchiveExtension:
         self.archive: WarcArchive | None = None
         self.stats = crawler.stats
         self.crawler = crawler
+        self.stopping = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -174,20 +259,41 @@ class ArchiveExtension:
             for k, values in response.headers.items()
             for v in values
         ]
-        self.archive.write(
-            response.url,
-            response.status,
-            headers,
-            response.body,
-            fetched=now_kst(),
-            rendered=bool(request.meta.get("playwright")),
-        )
+        try:
+            self.archive.write(
+                response.url,
+                response.status,
+                headers,
+                response.body,
+                fetched=now_kst(),
+                rendered=bool(request.meta.get("playwright")),
+            )
+        except ArchiveWriteError as exc:
+            self._stop_on_write_error(exc)
+            return
         if self.stats is not None:
             self.stats.inc_value("newsbot/archive/records")
 
+    def _stop_on_write_error(self, exc: ArchiveWriteError) -> None:
+        """Pages that cannot be archived are pages a reparse will miss: stop the crawl."""
+        if self.stats is not None:
+            self.stats.inc_value("newsbot/archive/write_errors")
+        if self.stopping:
+            return
+        self.stopping = True
+        reason = exc.strerror or str(exc)
+        if self.stats is not None and not self.stats.get_value("newsbot/exit_reason"):
+            self.stats.set_value("newsbot/exit_reason", reason)
+        logger.error("%s; stopping the crawl (records already archived are intact)", reason)
+        if self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
+
     def spider_closed(self, spider: Spider) -> None:
         if self.archive is not None:
-            self.archive.close()
+            try:
+                self.archive.close()
+            except OSError as exc:
+                logger.error("cannot close the archive %s: %s", self.archive.path, exc)
 
 
 @dataclass
@@ -202,45 +308,144 @@ class ArchivedPage:
 
 
 def read_archive(paths: Iterable[Path], problems: list[str]) -> Iterator[ArchivedPage]:
-    """Response records of WARC files, in order; a truncated last record (a killed crawl)
-    or an unreadable file is noted in ``problems`` and skipped."""
+    """Response records of WARC files, in order.
+
+    A ``.warc.gz`` file is read gzip member by gzip member: a damaged stretch (a record
+    cut short by a killed crawl or a full disk, bytes overwritten or inserted) is skipped
+    up to the next member that reads whole, and noted in ``problems`` as
+    ``PATH: bytes A-B unreadable (N bytes skipped)`` (from offset A up to B, where the next
+    whole record starts, or the end of the file). An unreadable file is noted and skipped.
+    """
     for path in paths:
         try:
-            size = path.stat().st_size
-            end = 0
             with path.open("rb") as handle:
-                iterator = ArchiveIterator(handle)
-                dates: tuple[str, str] | None = None
-                for record in iterator:
-                    if record.rec_type == "warcinfo":
-                        dates = _warcinfo_dates(record.content_stream().read())
-                        continue
-                    if record.rec_type != "response" or record.http_headers is None:
-                        continue
-                    status = int(record.http_headers.get_statuscode() or 0)
-                    fetched = record.rec_headers.get_header("WARC-Date") or ""
-                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    body = record.content_stream().read()
-                    if not _digest_ok(record.rec_headers.get_header("WARC-Payload-Digest"), body):
-                        # A gzip member cut short reads as a shorter body without an error.
-                        problems.append(f"{path}: {url}: payload digest mismatch (truncated)")
-                        continue
-                    yield ArchivedPage(
-                        url=url,
-                        status=status,
-                        content_type=record.http_headers.get_header("Content-Type"),
-                        body=body,
-                        fetched=fetched,
-                        rendered=record.rec_headers.get_header(RENDERED_HEADER) == "true",
-                        dates=dates,
-                    )
-                    end = iterator.get_record_offset() + iterator.get_record_length()
-            if end < size and end >= 0:
-                problems.append(
-                    f"{path}: truncated after byte {end} of {size}: last record skipped"
-                )
+                if handle.read(5) == b"WARC/":  # not compressed
+                    handle.seek(0)
+                    yield from _records(path, handle, _FileState(), problems)
+                else:
+                    yield from _read_members(path, handle, problems)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             problems.append(f"{path}: {type(exc).__name__}: {exc}")
+
+
+@dataclass
+class _FileState:
+    dates: tuple[str, str] | None = None  # from the file's warcinfo record
+
+
+def _records(
+    path: Path, stream: Any, state: _FileState, problems: list[str]
+) -> Iterator[ArchivedPage]:
+    for record in ArchiveIterator(stream):
+        if record.rec_type == "warcinfo":
+            state.dates = _warcinfo_dates(record.content_stream().read())
+            continue
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        status = int(record.http_headers.get_statuscode() or 0)
+        fetched = record.rec_headers.get_header("WARC-Date") or ""
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        body = record.content_stream().read()
+        if not _digest_ok(record.rec_headers.get_header("WARC-Payload-Digest"), body):
+            # An uncompressed record cut short reads as a shorter body without an error.
+            problems.append(f"{path}: {url}: payload digest mismatch (truncated)")
+            continue
+        yield ArchivedPage(
+            url=url,
+            status=status,
+            content_type=record.http_headers.get_header("Content-Type"),
+            body=body,
+            fetched=fetched,
+            rendered=record.rec_headers.get_header(RENDERED_HEADER) == "true",
+            dates=state.dates,
+        )
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate: where a gzip member can start
+_CHUNK = 64 * 1024
+
+
+def _read_members(path: Path, handle: Any, problems: list[str]) -> Iterator[ArchivedPage]:
+    size = os.fstat(handle.fileno()).st_size
+    if size == 0:
+        return
+    state = _FileState()
+    gap: list[Any] | None = None  # [start, end, what the first damaged record was]
+
+    def report(start: int, end: int, what: str) -> None:
+        problems.append(
+            f"{path}: bytes {start}-{end} unreadable ({end - start} bytes skipped){what}"
+        )
+
+    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for start, end, member, whole in _gzip_members(data, size):
+            pages: list[ArchivedPage] = []
+            if whole:
+                try:
+                    pages = list(_records(path, io.BytesIO(member), state, problems))
+                except (ArchiveLoadFailed, EOFError, ValueError):
+                    whole, member = False, b""  # a whole gzip member, but not a record
+            if not whole:
+                if gap is None:
+                    gap = [start, end, _cut_record(member)]
+                else:  # damaged stretches follow each other: one gap
+                    gap[1] = end
+                continue
+            if gap is not None:
+                report(*gap)
+                gap = None
+            yield from pages
+    if gap is not None:
+        report(*gap)
+
+
+def _gzip_members(data: mmap.mmap, size: int) -> Iterator[tuple[int, int, bytes, bool]]:
+    """``(start, end, decompressed, whole)`` for each gzip member of ``data``, and for each
+    stretch that is not one (``whole`` false, ``decompressed`` what could be read of it):
+    after a damaged member, reading resumes at the next gzip header."""
+    position = 0
+    while position < size:
+        if data[position : position + 3] == _GZIP_MAGIC:
+            decompressor = zlib.decompressobj(zlib.MAX_WBITS + 16)
+            parts: list[bytes] = []
+            at = position
+            try:
+                while not decompressor.eof and at < size:
+                    chunk = data[at : at + _CHUNK]
+                    at += len(chunk)
+                    parts.append(decompressor.decompress(chunk))
+            except zlib.error:
+                pass
+            else:
+                if decompressor.eof:
+                    end = at - len(decompressor.unused_data)
+                    yield position, end, b"".join(parts), True
+                    position = end
+                    continue
+            damaged = b"".join(parts)
+        else:
+            damaged = b""
+        found = data.find(_GZIP_MAGIC, position + 1)
+        end = size if found < 0 else found
+        yield position, end, damaged, False
+        position = end
+
+
+def _cut_record(partial: bytes) -> str:
+    """What the start of a damaged member says it was: ``: URL: payload digest mismatch
+    (truncated)`` for a record cut short, or nothing."""
+    head, sep, rest = partial.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"WARC/"):
+        return ""
+    fields: dict[str, str] = {}
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        fields[key.strip().lower().decode("latin-1")] = value.strip().decode("utf-8", "replace")
+    name = fields.get("warc-target-uri") or fields.get("warc-filename") or "a record"
+    _, sep, body = rest.partition(b"\r\n\r\n")
+    if sep and not _digest_ok(fields.get("warc-payload-digest"), body):
+        return f": {name}: payload digest mismatch (truncated)"
+    return f": {name}: cut short"
 
 
 def _warcinfo_dates(block: bytes) -> tuple[str, str] | None:
@@ -290,7 +495,10 @@ def extract_archived(page: ArchivedPage) -> Article | None:
             return None  # a list endpoint
         from newsbot.urls import ArticleId
 
-        article_id = ArticleId(parts[-2], parts[-1])
+        try:
+            article_id = ArticleId(parts[-2], parts[-1])
+        except InvalidArticleUrl:
+            return None  # not an article newsbot asked for (e.g. a redirect to a bad id)
         return finalize(
             API_LAYOUTS[_API_HOSTS[host]].from_json(article_id, page.body).to_article(crawled_at)
         )
@@ -332,8 +540,11 @@ def reparse(inputs: Iterable[Path], store: OutputStore) -> ReparseResult:
         result.records += 1
         try:
             article = extract_archived(page)
-        except ExtractError as exc:
+        except NewsbotError as exc:
             result.failures[page.url] = f"{type(exc).__name__}: {exc}"
+            continue
+        except Exception as exc:  # a hostile record: report it and go on with the next
+            result.failures[page.url] = describe_exception(exc)
             continue
         if article is None:
             continue

@@ -11,9 +11,9 @@ import lxml.html
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from newsbot.errors import ArticleMismatch, InvalidArticleUrl
+from newsbot.errors import ArticleMismatch, IncompleteArticle, InvalidArticleUrl
 from newsbot.hashing import content_hash
-from newsbot.items import Article
+from newsbot.items import REQUIRED_FIELDS, Article
 from newsbot.pages import ArticlePage, parse_page
 from newsbot.text import clean_inline, normalize_text
 from newsbot.urls import ArticleId, parse_article_url
@@ -64,9 +64,23 @@ def hash_article(article: Article) -> Article:
     return article
 
 
+def missing_required(article: Article) -> list[str]:
+    """The required fields (``REQUIRED_FIELDS``) an article lacks."""
+    return [name for name in REQUIRED_FIELDS if getattr(article, name) in (None, "", [])]
+
+
+def validate_article(article: Article) -> Article:
+    """Raise ``IncompleteArticle`` naming the required fields the article lacks."""
+    missing = missing_required(article)
+    if missing:
+        raise IncompleteArticle(f"missing required field(s) {', '.join(missing)}")
+    return article
+
+
 def finalize(article: Article) -> Article:
-    """What the item pipelines do to a page's fields, in the same order."""
-    return hash_article(normalize_article(article))
+    """The one processing path of every article, crawled (``ArticlePipeline``), reparsed or
+    extracted: normalise, validate, hash. Raises ``IncompleteArticle``."""
+    return hash_article(validate_article(normalize_article(article)))
 
 
 def extract_article(url: str, html: str, *, crawled_at: str | None) -> Article:

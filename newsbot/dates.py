@@ -21,7 +21,9 @@ _KOREAN_RE = re.compile(
 
 
 def parse_naver_datetime(text: str | None) -> datetime | None:
-    """Parse a Naver timestamp as Korea time (an explicit offset wins); ``None`` if none."""
+    """Parse a Naver timestamp as Korea time (an explicit offset wins); ``None`` if none,
+    or if it names no real time (month 13, an offset of +99:99, a year past 9999 in Korea):
+    an article without a readable date then fails as missing ``published_at``."""
     if not text:
         return None
     text = text.strip()
@@ -49,8 +51,11 @@ def _build(match: re.Match[str], hour: int, tz: str | None) -> datetime | None:
     except ValueError:
         return None
     if tz:
-        offset = datetime.strptime("+0000" if tz == "Z" else tz.replace(":", ""), "%z").tzinfo
-        value = value.replace(tzinfo=offset).astimezone(KST)
+        try:  # "+9999" is no offset; 9999-12-31 23:59:59-05:00 is past the last datetime
+            offset = datetime.strptime("+0000" if tz == "Z" else tz.replace(":", ""), "%z")
+            value = value.replace(tzinfo=offset.tzinfo).astimezone(KST)
+        except (ValueError, OverflowError):
+            return None
     return value
 
 

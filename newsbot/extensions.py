@@ -174,6 +174,32 @@ class CrawlReport:
             f"newsbot: crawl {status.upper()}: {why}. {summary}. Report: {report}",
         )
 
+    def stopped_without_closing(self) -> None:
+        """The process stopped before the spider closed (a second Ctrl-C or SIGTERM stops
+        the reactor at once): give the ``interrupted`` verdict and the report from what the
+        ledger holds, as a graceful stop would."""
+        if self.final_line is not None:
+            return
+        account = self.ledger.reconcile()
+        why = (
+            "the crawl was stopped at once (a second Ctrl-C or SIGTERM); files written are "
+            "whole; run it again to resume"
+        )
+        self.stats.set_value("newsbot/status", "interrupted")
+        self.stats.set_value("newsbot/exit_code", EXIT_INTERRUPTED)
+        self.stats.set_value("newsbot/exit_reason", why)
+        report = self.write_report("interrupted", EXIT_INTERRUPTED, why, account)
+        c = account.counts
+        summary = (
+            f"{c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
+            f"{c['skipped']} skipped, {c['failed']} failed, "
+            f"{len(account.unaccounted)} listed but not done"
+        )
+        self.final_line = (
+            EXIT_INTERRUPTED,
+            f"newsbot: crawl INTERRUPTED: {why}. {summary}. Report: {report}",
+        )
+
     def engine_stopped(self) -> None:
         """The verdict is the last line of the log: after Scrapy's stats dump."""
         if not self.verdict_logged_by_command:

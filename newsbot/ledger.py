@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -54,7 +55,7 @@ class WalkEnd(StrEnum):
     FAILED = "failed"
 
 
-@dataclass
+@dataclass(slots=True)
 class WalkRecord:
     """One walk's line in the report."""
 
@@ -64,6 +65,7 @@ class WalkRecord:
     section: str
     pages: int = 0
     articles: int = 0
+    rejected: int = 0  # links or items that named no valid article (drift to look at)
     end: str | None = None  # a WalkEnd, None while under way
     detail: str = ""
     fallback: str | None = None  # the walk that took over
@@ -77,7 +79,7 @@ class Shared(Protocol):
     """Where a worker's records also go when several workers share one crawl."""
 
     def plan(self, record: WalkRecord) -> None: ...
-    def page(self, walk_id: str, articles: int) -> None: ...
+    def page(self, walk_id: str, articles: int, rejected: int) -> None: ...
     def end(self, walk_id: str, end: str, detail: str, fallback: str | None) -> None: ...
     def listing_failure(self, url: str, reason: str) -> None: ...
     def named(self, key: str, walk_id: str) -> None: ...
@@ -94,6 +96,16 @@ class LedgerData:
     outcomes: dict[str, str] = field(default_factory=dict)  # article key -> outcome
     reasons: dict[str, str] = field(default_factory=dict)  # failed/deleted key -> why
     listing_failures: dict[str, str] = field(default_factory=dict)  # URL -> why
+    # (key, walk id, outcome) of every article, when given instead of named/outcomes (the
+    # ledger's own records, read once without building two more dicts of every article)
+    rows: Callable[[], Iterator[tuple[str, str, str | None]]] | None = None
+
+    def articles(self) -> Iterator[tuple[str, str, str | None]]:
+        if self.rows is not None:
+            yield from self.rows()
+            return
+        for key, walk_id in self.named.items():
+            yield key, walk_id, self.outcomes.get(key)
 
 
 @dataclass
@@ -143,6 +155,7 @@ class Ledger:
         self._walk_ids: list[str] = []
         self._walk_index: dict[str, int] = {}
         self._articles: dict[str, int] = {}
+        self._values: dict[int, int] = {}
         self.reasons: dict[str, str] = {}
         self.listing_failures: dict[str, str] = {}
         self.shared: Shared | None = None
@@ -159,13 +172,14 @@ class Ledger:
             if self.shared is not None:
                 self.shared.plan(record)
 
-    def page(self, walk: Walk, articles: int) -> None:
+    def page(self, walk: Walk, articles: int, rejected: int = 0) -> None:
         self.plan(walk)
         record = self.walks[walk.id]
         record.pages += 1
         record.articles += articles
+        record.rejected += rejected
         if self.shared is not None:
-            self.shared.page(walk.id, articles)
+            self.shared.page(walk.id, articles, rejected)
 
     def end(self, walk: Walk, end: WalkEnd, detail: str = "", fallback: Walk | None = None) -> None:
         self.plan(walk)
@@ -188,7 +202,7 @@ class Ledger:
         if key in self._articles:
             return
         self.plan(walk)
-        self._articles[key] = self._walk_index[walk.id] << _OUTCOME_BITS
+        self._articles[key] = self._value(self._walk_index[walk.id] << _OUTCOME_BITS)
         if self.shared is not None:
             self.shared.named(key, walk.id)
 
@@ -200,13 +214,23 @@ class Ledger:
         old = _CODES[value & ((1 << _OUTCOME_BITS) - 1)]
         if old is not None and outcome_rank(old) > outcome_rank(outcome):
             return
-        self._articles[key] = (value >> _OUTCOME_BITS) << _OUTCOME_BITS | _CODE[outcome]
+        self._articles[key] = self._value(
+            (value >> _OUTCOME_BITS) << _OUTCOME_BITS | _CODE[outcome]
+        )
         if outcome in (Outcome.FAILED, Outcome.DELETED):
             self.reasons[key] = reason or outcome.value
         else:
             self.reasons.pop(key, None)
         if self.shared is not None:
             self.shared.outcome(key, outcome.value, reason)
+
+    def _value(self, value: int) -> int:
+        """One int object per (walk, outcome), shared by all its articles (an int past 256
+        is an object of its own: 28 bytes an article)."""
+        return self._values.setdefault(value, value)
+
+    def is_named(self, key: str) -> bool:
+        return key in self._articles
 
     def outcome_of(self, key: str) -> Outcome | None:
         value = self._articles.get(key)
@@ -234,7 +258,21 @@ class Ledger:
         """The whole crawl's account (every worker's with Redis, unless ``shared=False``)."""
         if shared and self.shared is not None:
             return reconcile(self.shared.snapshot())
-        return reconcile(self.data())
+        return reconcile(
+            LedgerData(
+                walks=self.walks,
+                reasons=self.reasons,
+                listing_failures=self.listing_failures,
+                rows=self._rows,
+            )
+        )
+
+    def _rows(self) -> Iterator[tuple[str, str, str | None]]:
+        mask = (1 << _OUTCOME_BITS) - 1
+        ids = self._walk_ids
+        for key, value in self._articles.items():
+            outcome = _CODES[value & mask]
+            yield key, ids[value >> _OUTCOME_BITS], outcome.value if outcome else None
 
 
 _UNLISTED = Walk("unlisted", None)
@@ -249,30 +287,31 @@ def reconcile(data: LedgerData) -> Reconciliation:
     counts: Counter[str] = Counter({o.value: 0 for o in Outcome})
     totals: dict[str, Counter[str]] = {}
     unaccounted: list[str] = []
-    for key, walk_id in data.named.items():
-        outcome = data.outcomes.get(key)
-        record = data.walks.get(walk_id)
-        where = f"{record.day} {record.section}".strip() if record else walk_id
-        line = totals.setdefault(where, Counter())
+    failures, deleted = {}, {}
+    lines: dict[str, Counter[str]] = {}  # walk id -> its line of the totals
+    for key, walk_id, outcome in data.articles():
+        line = lines.get(walk_id)
+        if line is None:
+            record = data.walks.get(walk_id)
+            where = f"{record.day} {record.section}".strip() if record else walk_id
+            line = lines[walk_id] = totals.setdefault(where, Counter())
         line["named"] += 1
         if outcome is None:
             unaccounted.append(key)
             line["unaccounted"] += 1
-        else:
-            counts[outcome] += 1
-            line[outcome] += 1
+            continue
+        counts[outcome] += 1
+        line[outcome] += 1
+        if outcome == Outcome.FAILED:
+            failures[key] = data.reasons.get(key, "failed")
+        elif outcome == Outcome.DELETED:
+            deleted[key] = data.reasons.get(key, "deleted")
     failed = [w for w in data.walks.values() if not _walk_ok(w, data.walks, set())]
     # Report a failed chain once, at the walk where it started.
     fallbacks = {w.fallback for w in data.walks.values() if w.fallback}
     reported = [w for w in failed if w.id not in fallbacks]
     failed = reported or failed  # a chain that loops back has no start: report all of it
     why_failed = {w.id: _chain(w, data.walks) for w in failed}
-    failures, deleted = {}, {}
-    for key, why in data.reasons.items():
-        if data.outcomes.get(key) == Outcome.FAILED:
-            failures[key] = why
-        elif data.outcomes.get(key) == Outcome.DELETED:
-            deleted[key] = why
     return Reconciliation(
         counts=dict(counts),
         unaccounted=sorted(unaccounted),

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import NoReturn
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from newsbot.article import hash_article, normalize_article
+from newsbot.article import finalize
 from newsbot.dates import kst_date_of
-from newsbot.items import FIELD_NAMES, REQUIRED_FIELDS, Article
+from newsbot.errors import IncompleteArticle, describe_exception
+from newsbot.items import FIELD_NAMES, Article
 from newsbot.ledger import Outcome, crawl_ledger
-from newsbot.storage import OUT_OF_RANGE, Index, OutputStore, WriteError
+from newsbot.storage import OUT_OF_RANGE, WRITTEN, Index, OutputStore, WriteError
 
 logger = logging.getLogger(__name__)
 # Optional fields whose absence is worth counting (required ones drop the item instead).
@@ -29,47 +31,40 @@ def _article(item: object) -> Article:
     return item
 
 
-class NormalizePipeline:
-    """Clean every text field (``newsbot.article.normalize_article``)."""
-
-    def process_item(self, item: Article) -> Article:
-        return normalize_article(_article(item))
-
-
-class ValidatePipeline:
-    """Count missing fields (``newsbot/field/<name>/missing``); drop articles missing a
-    required one."""
+class ArticlePipeline:
+    """The one processing path (``newsbot.article.finalize``: normalise, validate, hash), as
+    ``reparse`` and ``extract`` run it; counts missing optional fields
+    (``newsbot/field/<name>/missing``). An article missing a required field, or one the
+    processing fails on in any way, is dropped as that article's failure, with its reason."""
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
-        self.crawler = crawler
         self.stats = crawler.stats
         self.ledger = crawl_ledger(crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+    def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:
         return cls(crawler)
 
     def process_item(self, item: Article) -> Article:
-        adapter = ItemAdapter(_article(item))
+        article = _article(item)
+        try:
+            finalize(article)
+        except IncompleteArticle as exc:
+            self._fail(article, "missing_required_field", str(exc))
+        except Exception as exc:  # a bug or a hostile page: this article's failure, named
+            self._fail(article, "extract_error", describe_exception(exc))
+        adapter = ItemAdapter(article)
         for name in COUNTED_FIELDS:
             if adapter.get(name) in (None, "", []):
                 self.stats.inc_value(f"newsbot/field/{name}/missing")
-        missing = [name for name in REQUIRED_FIELDS if adapter.get(name) in (None, "", [])]
-        if missing:
-            self.stats.inc_value("newsbot/articles/failed")
-            self.stats.inc_value("newsbot/failed/missing_required_field")
-            reason = f"missing required field(s) {', '.join(missing)}"
-            self.ledger.outcome(item.id, Outcome.FAILED, f"missing_required_field: {reason}")
-            raise DropItem(f"{item.url}: {reason}", log_level="ERROR")
-        return item
+        return article
 
-
-class HashPipeline:
-    """Set ``content_hash`` (``newsbot.hashing.content_hash`` of ``content``)."""
-
-    def process_item(self, item: Article) -> Article:
-        return hash_article(_article(item))
+    def _fail(self, article: Article, kind: str, reason: str) -> NoReturn:
+        self.stats.inc_value("newsbot/articles/failed")
+        self.stats.inc_value(f"newsbot/failed/{kind}")
+        self.ledger.outcome(article.id, Outcome.FAILED, f"{kind}: {reason}")
+        raise DropItem(f"{article.url}: {reason}", log_level="ERROR")
 
 
 class MarkdownExportPipeline:
@@ -106,13 +101,17 @@ class MarkdownExportPipeline:
             and crawl_args.mode != "urls"
             and not crawl_args.covers(published)
         ):
-            # Listing pages can run past the day asked for; remember, don't write.
-            self.index.record(
-                article.id,
-                status=OUT_OF_RANGE,
-                crawled_at=article.crawled_at,
-                published_at=article.published_at,
-            )
+            # Listing pages can run past the day asked for; remember, don't write. An article
+            # already written (by a crawl of its own day) stays written: refresh=1 on other
+            # dates must not downgrade it.
+            known = self.index.get(article.id)
+            if known is None or known.status != WRITTEN:
+                self.index.record(
+                    article.id,
+                    status=OUT_OF_RANGE,
+                    crawled_at=article.crawled_at,
+                    published_at=article.published_at,
+                )
             self._job_done(article.id)
             self.ledger.outcome(article.id, Outcome.OUT_OF_RANGE)
             self.stats.inc_value("newsbot/articles/out_of_range")

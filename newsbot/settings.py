@@ -28,6 +28,8 @@ NEWSBOT_CHROMIUM_PATH = os.environ.get("NEWSBOT_CHROMIUM_PATH", "/usr/bin/chromi
 NEWSBOT_BROWSER_TIMEOUT = 30.0  # seconds for the browser to launch, load and render a page
 NEWSBOT_BROWSER_IGNORE_HTTPS_ERRORS = False  # accept bad certificates in the browser
 NEWSBOT_REDIS_URL = ""  # redis://host:6379/0: share one crawl between workers (scrapy-redis)
+NEWSBOT_REDIS_TIMEOUT = 5.0  # seconds a Redis connect or answer may take before it has failed
+NEWSBOT_REDIS_RETRIES = 4  # tries again of a failed Redis call (after 1, 2, 4, 4 s), then exit 1
 NEWSBOT_ARCHIVE = False  # also keep every fetched page raw in OUTPUT/archive/*.warc.gz
 NEWSBOT_ARCHIVE_MAX_BYTES = 1024**3  # start a new WARC file past this size
 # Freeze start-up objects out of the garbage collector, collect less often, and turn off
@@ -93,9 +95,7 @@ DUPEFILTER_CLASS = "newsbot.scheduling.MemoryDupeFilter"
 
 # -- items ---------------------------------------------------------------------------------
 ITEM_PIPELINES = {
-    "newsbot.pipelines.NormalizePipeline": 100,
-    "newsbot.pipelines.ValidatePipeline": 200,
-    "newsbot.pipelines.HashPipeline": 300,
+    "newsbot.pipelines.ArticlePipeline": 100,
     "newsbot.pipelines.MarkdownExportPipeline": 900,
 }
 EXTENSIONS = {

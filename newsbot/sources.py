@@ -39,6 +39,8 @@ API_PAGE_SIZE = 50
 #: A walk hands over to its fallback (or fails) after this many pages whatever the site
 #: says (a loop guard: a day of one sub-section is a few dozen pages).
 MAX_LISTING_PAGES = 2000
+#: Why a walk hands over when its list had nothing for the day.
+NOTHING_LISTED = "the list named no article"
 #: A usable cursor: non-empty, short, URL-safe (it goes back into a query string).
 _USABLE_CURSOR_RE = re.compile(r"[A-Za-z0-9._~+/=%:-]{1,512}")
 #: Cursor shapes seen on the real site (14 digits: section page; 19: FOR_LATEST lists).
@@ -197,10 +199,14 @@ def _parse_old_list(body: bytes, content_type: str | None, url: str) -> Listing:
     return parse_old_list(selector_from_bytes(body, content_type), url)
 
 
-def _json_list(parse: Callable[[bytes], tuple[list[Any], int | None]]) -> Callable[..., Listing]:
+def _json_list(
+    parse: Callable[[bytes], tuple[list[Any], int | None, int]],
+) -> Callable[..., Listing]:
     def parse_listing(body: bytes, content_type: str | None, url: str) -> Listing:
-        articles, total = parse(body)
-        return Listing(articles=articles, cards=len(articles), total=total)
+        articles, total, rejected = parse(body)
+        return Listing(
+            articles=articles, rejected=rejected, cards=len(articles) + rejected, total=total
+        )
 
     return parse_listing
 
@@ -298,7 +304,7 @@ def next_step(
     if not listing.articles and not listing.cards:
         if source.fallback and not progress.found:
             # The newer endpoint has nothing for this day: the old date list may have it.
-            return CannotContinue("the list named no article")
+            return CannotContinue(NOTHING_LISTED)
         return End("end_of_list", f"page {progress.page} has no articles")
     digest = page_digest(listing)
     if listing.articles and digest in progress.pages:
@@ -318,7 +324,7 @@ def next_step(
 def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: int) -> Step:
     if not listing.has_next:
         if not progress.found and not listing.articles:
-            return CannotContinue("the list named no article")
+            return CannotContinue(NOTHING_LISTED)
         return End("end_of_list", f"page {progress.page} says there is no next page")
     cursor = listing.cursor
     if not cursor:
@@ -328,7 +334,7 @@ def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: 
     pointed = cursor_day(cursor)
     if walk.day is not None and pointed is not None and pointed < walk.day:
         if not progress.found and not listing.articles:
-            return CannotContinue("the list named no article")
+            return CannotContinue(NOTHING_LISTED)
         return End("before_day", f"the cursor {cursor} points before {walk.day}")
     if cursor in progress.cursors:
         return CannotContinue(f"page {progress.page} repeats the cursor {cursor[:40]!r}")

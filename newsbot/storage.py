@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
+import re
 import socket
 import sqlite3
 import time
@@ -18,10 +20,12 @@ from datetime import date
 from pathlib import Path
 
 from newsbot.dates import kst_date_of
+from newsbot.errors import NewsbotError
 from newsbot.items import Article
 from newsbot.render import render_article
 from newsbot.urls import ArticleId
 
+logger = logging.getLogger(__name__)
 INDEX_NAME = "newsbot-index.sqlite3"
 TEMP_PREFIX = ".newsbot-tmp-"
 
@@ -56,6 +60,29 @@ CREATE INDEX IF NOT EXISTS revisions_id ON revisions (id);
 
 class StorageError(OSError):
     """The output directory cannot be written."""
+
+
+class UnusableIndex(NewsbotError):
+    """The index cannot be used (corrupt, locked by another program, not a database)."""
+
+
+#: The only paths newsbot writes: YYYY/MM/DD/{oid}_{aid}.md, relative to the output root.
+_ARTICLE_PATH_RE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{3}_[0-9]{10}\.md")
+
+
+def inside(root: Path, relative: str | None) -> Path | None:
+    """The file an index entry names, if it is one newsbot could have written inside
+    ``root`` (``YYYY/MM/DD/oid_aid.md``, no link leading out); else ``None``: a path read
+    from the index is data, never trusted to delete, rename or read."""
+    if not relative or not _ARTICLE_PATH_RE.fullmatch(relative):
+        return None
+    path = root / relative
+    try:
+        if not path.resolve().is_relative_to(root.resolve()):
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return path
 
 
 def article_path(root: Path, article_id: ArticleId, published: date) -> Path:
@@ -143,14 +170,35 @@ class IndexEntry:
 class Index:
     """What has been collected into an output directory (SQLite, WAL, one writer)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, timeout: float = 60.0) -> None:
+        """Open (or create) the index. Raises ``StorageError`` when the directory cannot
+        be written, ``UnusableIndex`` when the file is not a usable index."""
         self.root = root
         self.path = root / INDEX_NAME
-        root.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(exc.errno, f"{root}: {exc.strerror or exc}") from None
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("SELECT id, status, path, content_hash FROM articles LIMIT 1")
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise UnusableIndex(
+                    f"the index {self.path} is locked by another program ({text})"
+                ) from None
+            if "disk" in text or "readonly" in text or "unable to open" in text:
+                raise StorageError(errno.EIO, f"{self.path}: {text}") from None
+            raise UnusableIndex(f"the index {self.path} cannot be used ({text})") from None
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
+            raise UnusableIndex(
+                f"the index {self.path} is damaged ({exc}); move it away to start a new one "
+                "(files already written stay; the next crawl fetches them again)"
+            ) from None
 
     def close(self) -> None:
         self.db.close()
@@ -253,7 +301,7 @@ class OutputStore:
             and old.status == WRITTEN
             and old.content_hash == article.content_hash
             and old.path == relative
-            and path.exists()
+            and path.is_file()
         ):
             outcome = "unchanged"
         else:
@@ -263,7 +311,15 @@ class OutputStore:
             except OSError as exc:
                 raise WriteError(path, exc) from exc
             if old is not None and old.path and old.path != relative:
-                (self.root / old.path).unlink(missing_ok=True)  # published date changed
+                moved = inside(self.root, old.path)  # published date changed
+                if moved is None:
+                    logger.warning(
+                        "index entry %s names %r, not a file of this output directory: left alone",
+                        article.id,
+                        old.path[:200],
+                    )
+                else:
+                    moved.unlink(missing_ok=True)
             if old is None or old.status != WRITTEN:
                 outcome = "new"
             elif old.content_hash == article.content_hash:

@@ -1,15 +1,54 @@
-"""Check a written Markdown file: its body hashes to the ``content_hash`` in its front matter."""
+"""Check written Markdown files: each body hashes, byte for byte, to its ``content_hash``.
+
+A file is read as bytes and decoded as strict UTF-8, without newline translation: a file
+whose line breaks were converted (CRLF, CR, or ``\\r\\r`` paragraph breaks) or that gained a
+byte-order mark fails with that reason, and the body hashed is exactly the text between
+the separators. Strict UTF-8 decoding is one-to-one, so a slice of the decoded text encoded
+again is exactly those bytes of the file. newsbot itself never writes a CR: Jinja writes
+the template's line breaks as LF, the text it inserts is normalised (``newsbot.text``) and
+the front matter escapes it (``\\r``).
+
+Files of the packaged template are split at its fixed separators (``split_markdown``). For
+any other template the body is found by rendering that template again from the file's own
+front matter with a marker for the body: what the template writes before and after the
+marker must be exactly the file's text before and after its body. A template for which this
+cannot work is refused up front with ``TemplateError`` (see ``Verifier``).
+
+``verify_paths`` takes files and directories (every ``*.md`` below, except in ``reports``
+and ``archive`` folders and newsbot's temporary files); a directory holding the index
+(an output directory) is also checked against the index, opened read-only.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import urllib.parse
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
 
 import yaml
 
 from newsbot.hashing import content_hash
+from newsbot.items import Article
+from newsbot.render import TEMPLATE_NAME, render_article
+from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN
 
 _FOOTER = "\n\n---\n\n*Crawled at:"
+
+#: Folders of an output directory that hold no articles (crawl reports, WARC archives).
+SKIPPED_DIRS = frozenset({"reports", "archive"})
+
+# libyaml first (fast), then PyYAML's own loader where libyaml refuses what newsbot writes:
+# ``yaml_scalar`` writes a lone surrogate as the escape "\ud800", which libyaml rejects
+# ("found invalid Unicode character escape code") and the pure loader reads back exactly.
+_LOADERS: tuple[Any, ...] = tuple(
+    loader for loader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader) if loader
+)
 
 
 @dataclass(frozen=True)
@@ -18,21 +57,51 @@ class ParsedFile:
     body: str
 
 
+@dataclass(frozen=True)
+class FileCheck:
+    """The verdict on one file: ``problem`` is ``None`` when it verifies."""
+
+    problem: str | None
+    body_hash: str | None = None  # sha256 of the body, whenever the body could be located
+
+
+class TemplateError(ValueError):
+    """``verify`` cannot tell where the body is in files of this template (one line)."""
+
+
+def load_yaml(text: str) -> Any:
+    """``text`` read with ``yaml.CSafeLoader``, or ``yaml.SafeLoader`` where libyaml refuses."""
+    error: yaml.YAMLError | None = None
+    for loader in _LOADERS:
+        try:
+            return yaml.load(text, Loader=loader)
+        except yaml.YAMLError as exc:
+            error = exc
+    assert error is not None
+    raise error
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], int]:
+    """The front matter and the offset just past its closing ``---`` line."""
+    if not text.startswith("---\n"):
+        raise ValueError("no YAML front matter")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise ValueError("front matter is not closed")
+    front = load_yaml(text[4 : end + 1])
+    if not isinstance(front, dict):
+        raise ValueError("front matter is not a mapping")
+    return front, end + 5
+
+
 def split_markdown(text: str) -> ParsedFile:
     """Front matter and body of a file written with the default template.
 
     The body is everything between the ``---`` line that follows the heading block and the
     last ``---`` line before the ``*Crawled at:`` footer, without the blank line on each side.
     """
-    if not text.startswith("---\n"):
-        raise ValueError("no YAML front matter")
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise ValueError("front matter is not closed")
-    front = yaml.safe_load(text[4 : end + 1])
-    if not isinstance(front, dict):
-        raise ValueError("front matter is not a mapping")
-    rest = text[end + 5 :]
+    front, offset = _front_matter(text)
+    rest = text[offset:]
     start = rest.find("\n---\n\n")
     stop = rest.rfind(_FOOTER)
     if start < 0 or stop < start:
@@ -40,14 +109,311 @@ def split_markdown(text: str) -> ParsedFile:
     return ParsedFile(front, rest[start + 6 : stop])
 
 
-def verify_text(text: str) -> str | None:
-    """``None`` when the file's body hashes to its ``content_hash``, else the reason."""
+def _line_ending_problem(text: str) -> str | None:
+    """What happened to the line breaks, when ``text`` holds a CR (newsbot writes none)."""
+    crs = text.count("\r")
+    if not crs:
+        return None
+    crlf = text.count("\r\n")
+    lone_cr = crs - crlf
+    lone_lf = text.count("\n") - crlf
+    if not lone_cr and not lone_lf:
+        kind = "CRLF"
+    elif not crlf and not lone_lf:
+        kind = "CR"
+    else:
+        line = text.count("\n", 0, text.find("\r")) + 1
+        counts = " and ".join(f"{n} {name}" for n, name in ((crlf, "CRLF"), (lone_cr, "CR")) if n)
+        kind = f"{counts} among LF, first on line {line}"
+    return f"line endings changed ({kind})"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+# Article texts the template probe renders: Markdown, a table, a "---" paragraph and text
+# that looks like Jinja, so that a template which changes the text in any way is caught.
+_PROBE_BODIES = (
+    '첫 문단 *별표* & <b>"따옴표"</b> {{ item.url }} {% raw %}\n\n'
+    "| 표 | 값 |\n| --- | --- |\n| 1 | 2 |\n\n---\n\n마지막 문단: newsbot probe one",
+    "newsbot probe two",
+)
+
+
+def _probe_items() -> list[dict[str, Any]]:
+    """Two articles as the renderer receives them: every field set, and the optional ones empty."""
+    full = Article(
+        id="001_0000000001",
+        title='Probe "title" *a* [b](c) # ---',
+        category="정치",
+        publisher="Probe press",
+        author="김기자, 이기자",
+        published_at="2026-05-30T09:00:00+09:00",
+        crawled_at="2026-05-30T10:00:00+09:00",
+        url="https://n.news.naver.com/mnews/article/001/0000000001",
+        oid="001",
+        aid="0000000001",
+        content_hash=content_hash(_PROBE_BODIES[0]),
+        subtitle="부제 하나\n부제 둘",
+        categories=["정치", "국회"],
+        sid="100",
+        authors=[
+            {"name": "김기자", "email": "kim@example.com"},
+            {"name": "이기자", "email": None},
+        ],
+        modified_at="2026-05-30T11:00:00+09:00",
+        original_url="https://example.com/original",
+        images=[{"url": "https://imgnews.pstatic.net/image/001/a.jpg", "caption": "사진 설명"}],
+        layout="nnews-2026",
+    ).to_dict()
+    del full["content"]
+    empty: dict[str, Any] = dict.fromkeys(
+        ("category", "author", "subtitle", "sid", "modified_at", "original_url", "layout")
+    )
+    empty |= {"categories": [], "authors": [], "images": []}
+    return [full, {**full, **empty}]
+
+
+def _is_packaged_template(path: Path) -> bool:
+    """Whether ``path`` holds the packaged template (Jinja reads CRLF and CR as LF)."""
     try:
-        parsed = split_markdown(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        return f"unreadable: {exc}"
-    expected = parsed.front_matter.get("content_hash")
-    actual = content_hash(parsed.body)
-    if expected != actual:
-        return f"content_hash {expected} does not match body sha256 {actual}"
-    return None
+        custom = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    packaged = resources.files("newsbot").joinpath("templates").joinpath(TEMPLATE_NAME)
+
+    def lf(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    return lf(custom) == lf(packaged.read_text(encoding="utf-8"))
+
+
+class Verifier:
+    """Verifies files written with one template (``None``: the packaged one).
+
+    For another template the constructor renders two probe articles (every field set, and
+    the optional ones empty) with two different texts and raises ``TemplateError`` unless
+    each rendering starts with YAML front matter that holds the ``content_hash``, prints the
+    text exactly once and unchanged, writes the same thing around it whatever the text, and
+    writes the same file again from nothing but its front matter. Only then is the body of
+    a file exactly what lies between the template's rendering, from the file's front
+    matter, before and after the text.
+    """
+
+    def __init__(self, template: str | None = None) -> None:
+        self.template: str | None = None
+        self._marker = f"NEWSBOTBODY{uuid.uuid4().hex}"
+        if not template:
+            return
+        path = Path(template)
+        if not path.is_file():
+            raise TemplateError(f"template {template}: no such file")
+        if _is_packaged_template(path):
+            return  # the same file as the packaged one: its fixed separators hold
+        self.template = template
+        self._probe()
+
+    def _refuse(self, why: str) -> NoReturn:
+        raise TemplateError(
+            f"template {self.template}: cannot tell where the body is in its files: {why}"
+        )
+
+    def _render(self, item: dict[str, Any]) -> str:
+        try:
+            return render_article(item, self.template)
+        except Exception as exc:  # any template error: one line, refused
+            self._refuse(f"it does not render an article ({_one_line(exc)})")
+
+    def _probe(self) -> None:
+        for item in _probe_items():
+            around = []
+            for body in _PROBE_BODIES:
+                rendered = self._render({**item, "content": body})
+                if rendered.count(body) != 1:
+                    self._refuse("it does not print the article text exactly once, unchanged")
+                before, _, after = rendered.partition(body)
+                around.append((before, after))
+            if around[0] != around[1]:
+                self._refuse("what it writes around the article text depends on the text")
+            rendered = self._render({**item, "content": _PROBE_BODIES[0]})
+            try:
+                front, _ = _front_matter(rendered)
+            except (ValueError, yaml.YAMLError) as exc:
+                self._refuse(f"its files do not start with YAML front matter ({_one_line(exc)})")
+            if front.get("content_hash") != item["content_hash"]:
+                self._refuse("its front matter does not hold content_hash")
+            try:
+                again = render_article({**front, "content": _PROBE_BODIES[0]}, self.template)
+            except Exception:
+                again = None
+            if again != rendered:
+                self._refuse("it writes values that are not in its front matter, or not exactly")
+
+    def split(self, text: str) -> ParsedFile:
+        """Front matter and body of ``text``; ``ValueError`` (or ``yaml.YAMLError``) if none."""
+        if self.template is None:
+            return split_markdown(text)
+        front, _ = _front_matter(text)
+        try:
+            rendered = render_article({**front, "content": self._marker}, self.template)
+        except Exception as exc:
+            raise ValueError(
+                f"{self.template} cannot be rendered from this front matter ({_one_line(exc)})"
+            ) from None
+        before, found, after = rendered.partition(self._marker)
+        if not found or self._marker in after:
+            raise ValueError(f"{self.template} does not print the body once for this front matter")
+        if not text.startswith(before):
+            line = _line_of(text, _common_prefix(text, before))
+            raise ValueError(
+                f"line {line} is not what {self.template} writes from this front matter"
+            )
+        stop = len(text) - len(after)
+        if stop < len(before) or not text.endswith(after):
+            same = _common_prefix(text[::-1], after[::-1])
+            line = _line_of(text, max(len(text) - same - 1, 0))
+            raise ValueError(
+                f"line {line} (after the body) is not what {self.template} writes "
+                "from this front matter"
+            )
+        return ParsedFile(front, text[len(before) : stop])
+
+    def check_text(self, text: str) -> FileCheck:
+        """The verdict on a file's decoded text (decoded strictly, no newline translation)."""
+        problems = []
+        if text.startswith("\ufeff"):
+            problems.append("starts with a byte-order mark")
+        line_endings = _line_ending_problem(text)
+        if line_endings:
+            problems.append(line_endings)
+        if problems:
+            restored = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+            if self.check_text(restored).problem is None:
+                problems.append("otherwise intact")
+            return FileCheck("; ".join(problems))
+        try:
+            parsed = self.split(text)
+            actual = content_hash(parsed.body)
+        except (ValueError, yaml.YAMLError) as exc:
+            return FileCheck(f"unreadable: {_one_line(exc)}")
+        expected = parsed.front_matter.get("content_hash")
+        if expected != actual:
+            return FileCheck(f"content_hash {expected} does not match body sha256 {actual}", actual)
+        return FileCheck(None, actual)
+
+    def check_bytes(self, data: bytes) -> FileCheck:
+        try:
+            text = data.decode("utf-8")  # strict, and no newline translation
+        except UnicodeDecodeError as exc:
+            return FileCheck(f"not UTF-8: {exc.reason} at byte {exc.start}")
+        return self.check_text(text)
+
+    def check_file(self, path: Path) -> FileCheck:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileCheck(f"unreadable: {exc.strerror or exc}")
+        return self.check_bytes(data)
+
+
+_DEFAULT = Verifier()
+
+
+def verify_text(text: str) -> str | None:
+    """``None`` when a default-template file's body hashes to its ``content_hash``, else why."""
+    return _DEFAULT.check_text(text).problem
+
+
+def read_index(path: Path) -> dict[str, tuple[str, str | None]]:
+    """``path`` (relative, as the index stores it) -> (status, content_hash), read-only."""
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=60)
+    try:
+        rows = db.execute(
+            "SELECT path, status, content_hash FROM articles WHERE path IS NOT NULL"
+        ).fetchall()
+    finally:
+        db.close()
+    entries: dict[str, tuple[str, str | None]] = {}
+    for rel, status, digest in rows:
+        if rel not in entries or status == WRITTEN:
+            entries[rel] = (status, digest)
+    return entries
+
+
+def markdown_files(root: Path, errors: list[OSError] | None = None) -> list[Path]:
+    """Every ``*.md`` below ``root``, sorted; ``reports``/``archive`` folders and temp files not."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(
+        root, onerror=None if errors is None else errors.append
+    ):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        found += [
+            Path(dirpath, name)
+            for name in sorted(filenames)
+            if name.endswith(".md") and not name.startswith(TEMP_PREFIX)
+        ]
+    return found
+
+
+def _verify_directory(root: Path, verifier: Verifier) -> Iterator[tuple[str, str | None]]:
+    index: dict[str, tuple[str, str | None]] | None = None
+    if (root / INDEX_NAME).is_file():
+        try:
+            index = read_index(root / INDEX_NAME)
+        except sqlite3.Error as exc:
+            yield str(root / INDEX_NAME), f"unreadable index: {_one_line(exc)}"
+    errors: list[OSError] = []
+    seen = set()
+    for path in markdown_files(root, errors):
+        check = verifier.check_file(path)
+        problems = [check.problem] if check.problem else []
+        if index is not None:
+            rel = path.relative_to(root).as_posix()
+            seen.add(rel)
+            status, digest = index.get(rel, (None, None))
+            if status is None:
+                problems.append("not in the index")
+            elif status != WRITTEN:
+                problems.append(f"not in the index as written (its status: {status})")
+            elif check.body_hash is not None and digest != check.body_hash:
+                problems.append(f"the index has content_hash {digest}")
+        yield str(path), "; ".join(problems) or None
+    for error in errors:
+        yield str(error.filename), f"unreadable directory: {error.strerror or error}"
+    if index is not None:
+        for rel, (status, _) in sorted(index.items()):
+            if status == WRITTEN and rel not in seen:
+                yield str(root / rel), "missing: the index lists it"
+
+
+def verify_paths(paths: Iterable[Path], verifier: Verifier) -> Iterator[tuple[str, str | None]]:
+    """(name, problem or ``None``) for every file named or found, and every index entry missing."""
+    for path in paths:
+        if path.is_dir():
+            results: Iterable[tuple[str, str | None]] = _verify_directory(path, verifier)
+        else:
+            results = [(str(path), verifier.check_file(path).problem)]
+        for name, problem in results:
+            yield _printable(name), None if problem is None else _printable(problem)
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: a newline or other control character in a file name, an index
+    entry or a front-matter value is shown escaped (``\\n``), never printed."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)

@@ -109,18 +109,21 @@ def test_answer_for_another_article_is_refused() -> None:
 
 
 def test_sports_list() -> None:
-    articles, total = parse_sports_list(_read("sports_list_kbaseball_20261007_p1.json"))
+    articles, total, rejected = parse_sports_list(_read("sports_list_kbaseball_20261007_p1.json"))
     assert articles == [ArticleId("001", "0016364477"), ArticleId("477", "0000500001")]
-    assert total == 123
+    assert total == 123 and rejected == 1  # the item with ids "1"/"500001"
 
 
 def test_entertain_list_ids_from_urls() -> None:
-    articles, total = parse_entertain_list(_read("entertain_list_20261007_p1.json"))
+    articles, total, rejected = parse_entertain_list(_read("entertain_list_20261007_p1.json"))
     assert articles == [ArticleId("112", "0003800001"), ArticleId("609", "0000900001")]
-    assert total is None
+    assert total is None and rejected == 1  # the javascript: url
 
 
 def test_empty_and_broken_lists() -> None:
-    assert parse_sports_list(b'{"result": {"newsList": []}}') == ([], None)
+    assert parse_sports_list(b'{"result": {"newsList": []}}') == ([], None, 0)
+    # Items of the wrong types name no article: counted, never a crash.
+    wrong = b'{"result": {"newsList": [{"oid": 1, "aid": null}, "x", 7, {"url": 3}]}}'
+    assert parse_sports_list(wrong) == ([], None, 4)
     with pytest.raises(ApiShapeError):
         parse_entertain_list(b'{"result": null}')

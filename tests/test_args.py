@@ -117,17 +117,22 @@ def test_sports_and_entertainment_sections() -> None:
 
 
 @pytest.mark.parametrize(
-    ("setting", "message"),
+    ("setting", "message", "code"),
     [
         (
             "NEWSBOT_OUTPUT_DIR=/proc/newsbot-cannot-be-here",
-            "NEWSBOT_OUTPUT_DIR=/proc/newsbot-cannot-be-here: cannot write there",
+            "cannot write to the output directory: /proc/newsbot-cannot-be-here:",
+            1,
         ),
-        ("NEWSBOT_REDIS_URL=redis://127.0.0.1:1/0", "NEWSBOT_REDIS_URL=redis://127.0.0.1:1/0:"),
+        (
+            "NEWSBOT_REDIS_URL=redis://127.0.0.1:1/0",
+            "NEWSBOT_REDIS_URL=redis://127.0.0.1:1/0:",
+            2,
+        ),
     ],
 )
 def test_unusable_output_or_redis_is_one_line_before_any_request(
-    setting: str, message: str
+    setting: str, message: str, code: int
 ) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "naver", "-a", "date=2026-05-30", "-s", setting],
@@ -137,7 +142,7 @@ def test_unusable_output_or_redis_is_one_line_before_any_request(
         timeout=120,
         check=False,
     )
-    assert result.returncode == 2
+    assert result.returncode == code
     errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
     assert len(errors) == 1 and message in errors[0], result.stderr[-1000:]
     assert "Traceback" not in result.stderr

@@ -8,7 +8,13 @@ import pytest
 from parsel import Selector
 
 from newsbot.article import extract_article
-from newsbot.errors import ArticleMismatch, ArticleNotFound, EmptyArticle, UnknownLayout
+from newsbot.errors import (
+    ArticleMismatch,
+    ArticleNotFound,
+    EmptyArticle,
+    IncompleteArticle,
+    UnknownLayout,
+)
 from newsbot.pages import select_layout
 from newsbot.pages.body import extract_body_html
 from newsbot.pages.nnews import NNews2022, NNews2023, NNews2026
@@ -88,7 +94,10 @@ def test_publisher_fallback_chain() -> None:
     no_creator = _without(no_logo, r'<meta name="twitter:creator"[^>]*>')
     assert extract_article(URL_082, no_creator, crawled_at=None).publisher == "부산일보"
     nothing = _without(no_creator, r'<meta property="og:article:author"[^>]*>')
-    assert extract_article(URL_082, nothing, crawled_at=None).publisher is None
+    page = NNews2023(parse_article_url(URL_082), Selector(text=nothing))
+    assert page.publisher() is None  # missing is None…
+    with pytest.raises(IncompleteArticle, match="publisher"):  # …and a required field
+        extract_article(URL_082, nothing, crawled_at=None)
 
 
 def test_author_falls_back_to_byline() -> None:

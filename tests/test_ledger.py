@@ -385,6 +385,7 @@ def test_to_report_keys_and_shapes() -> None:
             "section": "100",
             "pages": 1,
             "articles": 1,
+            "rejected": 0,
             "end": "end_of_list",
             "detail": "page 3 says there is no next page",
             "fallback": None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -27,19 +29,25 @@ pytestmark = pytest.mark.e2e
 DAY = "2026-05-30"
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
+def _start_redis(workdir: Path, port: int, password: str | None = None) -> ServerProcess:
+    """An empty redis-server (no persistence) on ``port``, with ``requirepass`` if given."""
     program = shutil.which("redis-server")
     assert program, "Debian's redis-server is needed: bash .ci/setup installs it"
-    port = free_port()
-    workdir = tmp_path / "redis"
-    workdir.mkdir()
-    server = start_process(
-        [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    workdir.mkdir(parents=True)
+    command = [program, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no"] + (["--requirepass", password] if password else [])
+    return start_process(
+        command,
         cwd=workdir,
-        ready=lambda: bool(redis.Redis(port=port).ping()),
+        ready=lambda: bool(redis.Redis(port=port, password=password).ping()),
         timeout=20,
     )
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
+    port = free_port()
+    server = _start_redis(tmp_path / "redis", port)
     try:
         yield server, port
     finally:
@@ -47,12 +55,22 @@ def redis_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
 
 
 def _workers(
-    fake: FakeNaver, out: Path, port: int, n: int, *, stagger: float = 0.0, **settings: str
+    fake: FakeNaver,
+    out: Path,
+    port: int,
+    n: int,
+    *,
+    stagger: float = 0.0,
+    url: str | None = None,
+    **settings: str,
 ) -> list[subprocess.Popen[str]]:
     procs = []
     for i in range(n):
         command = crawl_command(
-            out, f"date={DAY}", NEWSBOT_REDIS_URL=f"redis://127.0.0.1:{port}/0", **settings
+            out,
+            f"date={DAY}",
+            NEWSBOT_REDIS_URL=url or f"redis://127.0.0.1:{port}/0",
+            **settings,
         )
         with (out.parent / f"worker{i}.log").open("w") as log:  # the child keeps its copy
             procs.append(
@@ -224,3 +242,301 @@ def test_articles_seen_before_a_sweep_are_scheduled_again(tmp_path: Path) -> Non
         "https://n.news.naver.com/mnews/article/001/0000000001",
         "https://n.news.naver.com/mnews/article/001/0000000002",
     ]
+
+
+# -- Redis failing: lost state, gone for good, hostile queue entries (issue 13) -----------
+def _wait_for_files(out: Path, n: int, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while len(files(out)) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(files(out))
+
+
+def _reports(out: Path) -> list[dict[str, object]]:
+    return [json.loads(p.read_text()) for p in sorted((out / "reports").glob("crawl-*.json"))]
+
+
+def test_a_redis_restarted_empty_fails_every_worker(tmp_path: Path) -> None:
+    from newsbot.distributed import LOST_REASON
+
+    port = free_port()
+    server = _start_redis(tmp_path / "redis-1", port)
+    world = synthetic_world(400, DAY, seed=7)
+    world.delay = 0.05
+    out = tmp_path / "out"
+    try:
+        with FakeNaver(world).start() as fake:
+            procs = _workers(fake, out, port, 2, stagger=0.3, CONCURRENT_REQUESTS="4")
+            at_restart = _wait_for_files(out, 40)
+            server.stop()  # by PID; it saves nothing
+            server = _start_redis(tmp_path / "redis-2", port)  # the same port, empty
+            codes = [p.wait(timeout=120) for p in procs]
+        for i in range(2):  # kept for a look: the second run writes worker<i>.log again
+            (tmp_path / f"worker{i}.log").rename(tmp_path / f"lost{i}.log")
+        logs = [(tmp_path / f"lost{i}.log").read_text() for i in range(2)]
+        assert 40 <= at_restart < 400
+        assert codes == [1, 1], "\n".join(log[-3000:] for log in logs)
+        for log in logs:
+            assert log.count(f"ERROR: {LOST_REASON}") == 1, log[-3000:]
+            last = log.rstrip().splitlines()[-1]
+            assert f"newsbot: crawl FAILED: {LOST_REASON}" in last
+            assert "Traceback" not in log
+        reports = _reports(out)
+        assert len(reports) == 2
+        assert all(r["status"] == "failed" and r["reason"] == LOST_REASON for r in reports)
+        # Nothing of the lost pass is left to get in the way (the lost workers wrote nothing
+        # into the new state but a ledger that expires), and running it again completes it.
+        left = redis.Redis(port=port)
+        assert all(left.ttl(k) > 0 for k in left.keys("*"))
+        with FakeNaver(world).start() as fake:
+            procs = _workers(fake, out, port, 2, stagger=0.3)
+            codes = [p.wait(timeout=240) for p in procs]
+            fetched = article_requests(fake)
+        logs = [(tmp_path / f"worker{i}.log").read_text() for i in range(2)]
+        assert codes == [0, 0], "\n".join(log[-3000:] for log in logs)
+        assert set(files(out)) == _expected(world.articles)
+        assert len(fetched) < 400  # what the lost pass wrote was not fetched again
+    finally:
+        server.stop()
+
+
+def test_a_redis_that_dies_fails_the_worker_in_bounded_time(tmp_path: Path) -> None:
+    port = free_port()
+    password = "s3cret-pw"
+    server = _start_redis(tmp_path / "redis", port, password=password)
+    world = synthetic_world(400, DAY, seed=8)
+    world.delay = 0.05
+    out = tmp_path / "out"
+    url = f"redis://:{password}@127.0.0.1:{port}/0"  # AUTH works, and is never printed
+    try:
+        with FakeNaver(world).start() as fake:
+            procs = _workers(fake, out, port, 2, stagger=0.3, url=url, CONCURRENT_REQUESTS="4")
+            _wait_for_files(out, 40)
+            os.kill(server.pid, signal.SIGKILL)  # and it stays down
+            killed = time.monotonic()
+            codes = [p.wait(timeout=120) for p in procs]
+            elapsed = time.monotonic() - killed
+    finally:
+        server.stop()
+    logs = [(tmp_path / f"worker{i}.log").read_text() for i in range(2)]
+    assert codes == [1, 1], "\n".join(log[-3000:] for log in logs)
+    assert elapsed < 60
+    where = f"redis://:***@127.0.0.1:{port}/0"
+    for log in logs:
+        lines = [line for line in log.splitlines() if "ERROR: cannot reach Redis at" in line]
+        assert len(lines) == 1, log[-3000:]  # one line, no storm
+        assert f"cannot reach Redis at {where}: " in lines[0]
+        assert f"newsbot: crawl FAILED: cannot reach Redis at {where}" in log.splitlines()[-1]
+        assert "Traceback" not in log
+        assert password not in log
+    reports = _reports(out)
+    assert len(reports) == 2 and all(r["status"] == "failed" for r in reports)
+
+
+class _CreatesAFile:
+    """Unpickling this opens (so creates) ``path``: what a hostile queue entry could do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return open, (str(self.path), "w")
+
+
+def _redis_spider(tmp_path: Path, port: int, out: str = "out") -> tuple[Any, Any]:
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.spiders.naver import NaverSpider
+
+    settings = {
+        "NEWSBOT_OUTPUT_DIR": str(tmp_path / out),
+        "NEWSBOT_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+        "NEWSBOT_REDIS_RETRIES": 0,
+    }
+    crawler = get_crawler(NaverSpider, settings_dict=settings)
+    return crawler, NaverSpider.from_crawler(crawler, date=DAY)
+
+
+def _close(spider: Any) -> None:
+    spider.redis_crawl.leave(done=False)
+    spider.index.close()
+
+
+def test_a_pickle_in_the_queue_is_never_unpickled(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    from newsbot.distributed import JSON_REQUESTS, RedisCrawlScheduler
+    from newsbot.urls import ArticleId
+
+    _, port = redis_server
+    sanity = tmp_path / "sanity"
+    pickle.loads(pickle.dumps(_CreatesAFile(sanity))).close()
+    assert sanity.exists()  # the payload does what it says when unpickled
+
+    crawler, spider = _redis_spider(tmp_path, port)
+    assert spider.redis_crawl.open(spider.ledger)
+    scheduler = RedisCrawlScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    wanted = spider.article_request(ArticleId("001", "0000000001"))
+    assert scheduler.enqueue_request(wanted)
+    marker = tmp_path / "pwned"
+    as_dict = wanted.to_dict(spider=spider)
+    hostile = {
+        pickle.dumps(_CreatesAFile(marker)): -300,
+        JSON_REQUESTS.dumps({**as_dict, "callback": "closed"}): -200,
+        JSON_REQUESTS.dumps({**as_dict, "_class": "os.system"}): -100,
+    }
+    server = redis.Redis(port=port)
+    server.zadd(spider.redis_crawl.queue_key, hostile)  # popped before the real one
+    request = scheduler.next_request()
+    assert request is not None and request.url == wanted.url
+    assert request.callback == spider.parse_article
+    assert not marker.exists()
+    assert crawler.stats.get_value("newsbot/redis/refused") == 3
+    assert scheduler.next_request() is None
+    assert spider.redis_crawl.failure is None  # refused entries do not stop the worker
+    _close(spider)
+
+
+def test_every_request_kind_survives_the_queue(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    from scrapy.utils.request import request_from_dict
+
+    from newsbot.distributed import JSON_REQUESTS, RedisCrawlScheduler
+    from newsbot.sources import Progress, Walk
+    from newsbot.urls import SPORTS, ArticleId
+
+    _, port = redis_server
+    crawler, spider = _redis_spider(tmp_path, port)
+    walk = Walk("latest", date.fromisoformat(DAY), ("100", "264"))
+    progress = Progress(page=3, found=72, cursors=["2026053012000012345"], pages=["ab", "cd"])
+    listing = spider.listing_request(walk, progress, "2026053012000012345")
+    retried = listing.replace(
+        url=listing.url + "&retry=1",
+        meta={**listing.meta, "retry_times": 1, "download_slot": "x", "download_latency": 0.5},
+    )
+    via_redis = [
+        listing,
+        retried,
+        spider.article_request(ArticleId("001", "0000000001")),
+        spider.article_request(ArticleId("001", "0000000002"), hops=2),
+        spider.api_request(ArticleId("076", "0000000003"), SPORTS),
+    ]
+    for request in via_redis:
+        original = request.to_dict(spider=spider)
+        text = JSON_REQUESTS.dumps(original)
+        json.loads(text)  # plain JSON
+        back = request_from_dict(JSON_REQUESTS.loads(text), spider=spider)
+        assert back.to_dict(spider=spider) == original
+        if "article_id" in back.cb_kwargs:
+            assert isinstance(back.cb_kwargs["article_id"], ArticleId)
+    # Browser requests' meta holds PageMethod objects, which JSON cannot carry: they stay in
+    # the worker that made them (taken first), with their meta as it was.
+    browser = spider.browser_request(ArticleId("076", "0000000004"), SPORTS)
+    with pytest.raises(TypeError):
+        JSON_REQUESTS.dumps(browser.to_dict(spider=spider))
+
+    assert spider.redis_crawl.open(spider.ledger)
+    scheduler = RedisCrawlScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    for request in [*via_redis, browser]:
+        assert scheduler.enqueue_request(request)
+    server = redis.Redis(port=port)
+    entries = server.zrange(spider.redis_crawl.queue_key, 0, -1)
+    assert len(entries) == len(via_redis)
+    assert all(isinstance(json.loads(e), dict) for e in entries)
+    first = scheduler.next_request()
+    assert first is browser and first.meta["playwright_page_methods"]
+    popped = [scheduler.next_request() for _ in via_redis]
+    assert scheduler.next_request() is None
+    by_url = {r.to_dict(spider=spider)["url"]: r.to_dict(spider=spider) for r in via_redis}
+    assert {r.url: r.to_dict(spider=spider) for r in popped if r is not None} == by_url
+    _close(spider)
+
+
+def test_the_output_directory_is_part_of_the_crawl_id(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens: making a spider does not connect
+    spiders = [_redis_spider(tmp_path, port, out)[1] for out in ("a", "b", "a")]
+    prefixes = [s.redis_crawl.prefix for s in spiders]
+    for spider in spiders:
+        spider.index.close()
+    assert prefixes[0] != prefixes[1]
+    assert prefixes[0] == prefixes[2]
+
+
+def test_a_lost_epoch_is_noticed_by_every_call(redis_server: tuple[ServerProcess, int]) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.distributed import LOST_REASON, RedisCrawl
+
+    _, port = redis_server
+    server = redis.Redis(port=port)
+    calls = {
+        "pop": lambda c: c.pop(),
+        "push": lambda c: c.push("{}", "fp", 0),
+        "heartbeat": lambda c: c.beat(),
+        "idle check": lambda c: c.crawl_done(),
+    }
+    for name, call in calls.items():
+        crawler = get_crawler()
+        crawl = RedisCrawl(server, "epoch", crawler=crawler)
+        crawl.join()
+        server.flushall()  # what a restart without persistence does
+        call(crawl)
+        assert crawl.failure == LOST_REASON, name
+        assert crawler.stats.get_value("newsbot/exit_reason") == LOST_REASON
+        assert server.keys("*") == [], name  # nothing written into the new state
+        crawl.leave(done=False)
+
+
+def test_a_redis_that_does_not_answer_makes_the_worker_give_up() -> None:
+    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.distributed import RedisCrawl, redis_client
+
+    url = f"redis://user:pw-123@127.0.0.1:{free_port()}/0"
+    client = redis_client(Settings({"NEWSBOT_REDIS_URL": url, "NEWSBOT_REDIS_RETRIES": 1}))
+    crawler = get_crawler()
+    crawl = RedisCrawl(client, "gone", crawler=crawler, url=url)
+    crawl.joined = True  # as if Redis had died after the join
+    started = time.monotonic()
+    assert crawl.pop() is None
+    assert time.monotonic() - started < 5  # one retry, after 1 s
+    reason = crawler.stats.get_value("newsbot/exit_reason")
+    assert reason.startswith(f"cannot reach Redis at redis://user:***@{url.split('@')[1]}: ")
+    assert "pw-123" not in reason
+    # Given up: nothing calls Redis any more (no wait, no second line).
+    started = time.monotonic()
+    assert (
+        crawl.queued() == 0
+        and crawl.push("{}", "", 0) == ""
+        and crawl.crawl_done()
+        == (
+            False,
+            [],
+        )
+    )
+    assert time.monotonic() - started < 0.1
+
+
+def test_a_redis_url_password_is_never_printed(tmp_path: Path) -> None:
+    from newsbot.distributed import mask_url
+
+    assert mask_url("redis://user:secret@h:6379/0") == "redis://user:***@h:6379/0"
+    assert mask_url("rediss://:secret@h/1") == "rediss://:***@h/1"
+    assert mask_url("redis://h/0?password=secret&x=1") == "redis://h/0?password=***&x=1"
+    assert mask_url("redis://h:6379/0") == "redis://h:6379/0"
+    url = f"redis://user:secret-99@127.0.0.1:{free_port()}/0"
+    done = subprocess.run(
+        crawl_command(tmp_path / "out", f"date={DAY}", NEWSBOT_REDIS_URL=url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "newsbot: error: NEWSBOT_REDIS_URL=redis://user:***@127.0.0.1:" in done.stderr
+    assert "secret-99" not in done.stderr + done.stdout

@@ -17,8 +17,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from newsbot.args import parse_args
-from newsbot.errors import ConfigError
+from newsbot.errors import ConfigError, OutputUnusable
 from newsbot.extensions import CrawlReport
+from newsbot.storage import Index, StorageError, UnusableIndex
 
 EXIT_BAD_ARGUMENTS = 2
 
@@ -32,18 +33,24 @@ class Command(ScrapyCrawl):
             root.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=root, prefix=".newsbot-check-"):
                 pass
-        except OSError as exc:
-            raise ConfigError(
-                f"NEWSBOT_OUTPUT_DIR={root}: cannot write there ({exc.strerror or exc})"
+            Index(root, timeout=5).close()  # creates it: a full disk shows here, not later
+        except (OSError, StorageError) as exc:
+            raise OutputUnusable(
+                f"cannot write to the output directory: {root}: {exc.strerror or exc}"
             ) from None
+        except UnusableIndex as exc:
+            raise OutputUnusable(str(exc)) from None
         url = self.settings.get("NEWSBOT_REDIS_URL")
         if url:
             import redis
 
-            try:
-                redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+            from newsbot.distributed import mask_url, redis_client
+
+            try:  # once, with NEWSBOT_REDIS_TIMEOUT: a worker that cannot start says so now
+                redis_client(self.settings, retries=0).ping()
             except (redis.RedisError, ValueError) as exc:
-                raise ConfigError(f"NEWSBOT_REDIS_URL={url}: {exc}") from None
+                # The URL may hold a password (redis://user:password@host): never print it.
+                raise ConfigError(f"NEWSBOT_REDIS_URL={mask_url(url)}: {exc}") from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -53,7 +60,7 @@ class Command(ScrapyCrawl):
             try:
                 parse_args(spargs)
                 self._check_environment()
-            except ConfigError as exc:
+            except (ConfigError, OutputUnusable) as exc:
                 message = f"newsbot: error: {exc}"
                 if self.settings and self.settings.get("LOG_FILE"):
                     # Under Scrapyd the job log is LOG_FILE: say it there (and fail the job).
@@ -61,7 +68,8 @@ class Command(ScrapyCrawl):
                         "%s; crawl FAILED before any request", message
                     )
                 print(message, file=sys.stderr)
-                self.exitcode = EXIT_BAD_ARGUMENTS
+                # A bad argument is 2; an output directory that cannot be used is 1.
+                self.exitcode = EXIT_BAD_ARGUMENTS if isinstance(exc, ConfigError) else 1
                 return
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
@@ -73,6 +81,8 @@ class Command(ScrapyCrawl):
         except RuntimeError:  # the crawl never started (its extensions were never made)
             report = None
         if report is not None:
+            if not self.crawler_process.bootstrap_failed:
+                report.stopped_without_closing()  # a no-op unless a second signal cut it short
             report.log_verdict()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1

@@ -45,6 +45,11 @@ def _load(body: str | bytes) -> dict[str, Any]:
     return data
 
 
+def _list(value: Any) -> list[Any]:
+    """A JSON value that should be a list; anything else counts as empty."""
+    return value if isinstance(value, list) else []
+
+
 def _dig(data: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(data, dict):
@@ -102,7 +107,7 @@ class ApiArticle(ArticlePage):
 
     def categories(self) -> list[str]:
         labels: list[str] = []
-        for section in self.article.get("sections") or []:
+        for section in _list(self.article.get("sections")):
             if isinstance(section, dict):
                 for key in ("firstSectionName", "secondSectionName", "thirdSectionName"):
                     label = (
@@ -173,14 +178,17 @@ API_LAYOUTS: dict[str, type[ApiArticle]] = {
 }
 
 
-def _parse_list(body: str | bytes, what: str) -> tuple[list[ArticleId], int | None]:
+def _parse_list(body: str | bytes, what: str) -> tuple[list[ArticleId], int | None, int]:
+    """(articles, totalCount, items that name no valid article)."""
     data = _load(body)
     result = data.get("result")
     if not isinstance(result, dict) or not isinstance(result.get("newsList", []), list):
         raise ApiShapeError(f"no result.newsList in the {what} list")
     found: dict[ArticleId, None] = {}
+    rejected = 0
     for item in result.get("newsList") or []:
         if not isinstance(item, dict):
+            rejected += 1
             continue
         oid, aid = str(item.get("oid") or ""), str(item.get("aid") or "")
         try:
@@ -189,18 +197,18 @@ def _parse_list(body: str | bytes, what: str) -> tuple[list[ArticleId], int | No
             else:  # entertainment items carry no ids: take them from the url
                 found[parse_any_article_url(str(item.get("url") or ""))[0]] = None
         except InvalidArticleUrl:
-            continue
+            rejected += 1
     total = result.get("totalCount")
-    return list(found), total if isinstance(total, int) else None
+    return list(found), total if isinstance(total, int) else None, rejected
 
 
-def parse_sports_list(body: str | bytes) -> tuple[list[ArticleId], int | None]:
+def parse_sports_list(body: str | bytes) -> tuple[list[ArticleId], int | None, int]:
     """``result.newsList[]`` items (``oid``, ``aid``, ``dateTime`` with ``T`` or a space) and
     ``result.totalCount`` of ``news/articles/{section}``."""
     return _parse_list(body, "sports")
 
 
-def parse_entertain_list(body: str | bytes) -> tuple[list[ArticleId], int | None]:
+def parse_entertain_list(body: str | bytes) -> tuple[list[ArticleId], int | None, int]:
     """``result.newsList[]`` of ``news/articles``: the items carry no ids, so they are taken
     from each item's ``url``; ``totalCount`` when present."""
     return _parse_list(body, "entertainment")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +32,7 @@ from newsbot.errors import (
     EmptyArticle,
     ExtractError,
     UnknownLayout,
+    describe_exception,
 )
 from newsbot.items import Article
 from newsbot.job import JobState
@@ -44,6 +46,7 @@ from newsbot.pages.rendered import BODY_QUERIES, RENDERED_LAYOUTS
 from newsbot.sites import SITES, Kind
 from newsbot.sources import (
     MAX_LISTING_PAGES,
+    NOTHING_LISTED,
     SOURCES,
     End,
     Next,
@@ -80,6 +83,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
+#: Listing walks started at once; each walk that ends starts the next one.
+SEED_WINDOW = 200
 
 
 class NaverSpider(scrapy.Spider):
@@ -99,7 +104,9 @@ class NaverSpider(scrapy.Spider):
         self.crawl_args: CrawlArgs = parse_args(
             {k: v for k, v in kwargs.items() if not k.startswith("_")}
         )
-        self.scheduled: set[str] = set()
+        # Articles considered since the last Redis sweep (None: none yet, the ledger says).
+        self.scheduled: set[str] | None = None
+        self.seeds: Iterator[scrapy.Request] | None = None  # the seeds not started yet
         self.ledger = Ledger()  # replaced by the crawler's own in from_crawler
         self.cursor_drift = False  # a cursor of an unknown shape was seen (logged once)
         self.index: Index | None = None
@@ -142,13 +149,14 @@ class NaverSpider(scrapy.Spider):
         redis_url = settings.get("NEWSBOT_REDIS_URL")
         if redis_url:
             # Imported here: redis and scrapy-redis cost ~0.05 s at every start otherwise.
-            import redis
+            from newsbot.distributed import RedisCrawl, crawl_id, redis_client
 
-            from newsbot.distributed import RedisCrawl, crawl_id
-
-            server = redis.Redis.from_url(redis_url)
-            spider.redis_crawl = RedisCrawl(server, crawl_id(signature))
-            crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+            # The output directory is part of the crawl: the same arguments into another
+            # directory (another index) are another crawl, with keys of their own.
+            crawl = crawl_id({**signature, "output": str(root)})
+            spider.redis_crawl = RedisCrawl(
+                redis_client(settings), crawl, crawler=crawler, url=redis_url
+            )
         jobdir = settings.get("JOBDIR")
         if jobdir:
             spider.job = JobState(Path(jobdir), {**signature, "output": str(root)})
@@ -158,12 +166,22 @@ class NaverSpider(scrapy.Spider):
                     jobdir,
                     spider.job.finished_count,
                 )
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     def on_idle(self) -> None:
-        """Redis mode: stay up while the crawl has work anywhere; sweep for dead workers."""
-        assert self.redis_crawl is not None
+        """Nothing queued, nothing under way: start the next seeds while there are any.
+        Redis mode: stay up while the crawl has work anywhere; sweep for dead workers;
+        close when Redis failed or lost the crawl's state (the verdict says which)."""
+        if self.start_seeds(SEED_WINDOW):
+            raise DontCloseSpider
+        if self.redis_crawl is None:
+            return
         done, dead = self.redis_crawl.crawl_done()
+        if self.redis_crawl.failure is not None:
+            from scrapy.exceptions import CloseSpider
+
+            raise CloseSpider(self.redis_crawl.close_reason)
         if done:
             self.crawl_finished = True
             logger.info("the shared crawl is done: closing")
@@ -175,10 +193,9 @@ class NaverSpider(scrapy.Spider):
                 ", ".join(dead),
             )
             self.count("newsbot/redis/sweeps")
-            self.scheduled.clear()
-            assert self.crawler.engine is not None
-            for request in self.seed_requests():
-                self.crawler.engine.crawl(request)
+            self.scheduled = set()
+            self.seeds = self.seed_requests()
+            self.start_seeds(SEED_WINDOW)
         raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
@@ -197,19 +214,33 @@ class NaverSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.settings.getbool("NEWSBOT_RUNTIME_TUNING"):
             runtime.tune()
-        if self.redis_crawl is not None:
-            if self.redis_crawl.already_done():
-                logger.info("this crawl was finished moments ago by other workers: nothing to do")
-                return
-            self.redis_crawl.join()
-            from newsbot.distributed import SharedLedger
-
-            self.ledger.shared = SharedLedger(self.redis_crawl.server, self.redis_crawl)
-            logger.info(
-                "worker %s joined crawl %s", self.redis_crawl.worker, self.redis_crawl.prefix
-            )
-        for request in self.seed_requests():
+        # Redis: join the shared crawl (nothing to do if it was just finished, or Redis fails).
+        if self.redis_crawl is not None and not self.redis_crawl.open(self.ledger):
+            return
+        # Seeds are made as the crawl needs them: SEED_WINDOW walks at first, then one more
+        # each time a walk ends (and a window's worth whenever the crawl runs dry), so a
+        # 10-year range (175,000 walks) does not queue them all at start.
+        self.seeds = self.seed_requests()
+        window = None if self.crawl_args.mode == "urls" else SEED_WINDOW
+        for request in itertools.islice(self.seeds, window):
+            if self.redis_crawl is not None and self.redis_crawl.failure is not None:
+                return  # Redis failed: the worker is closing
             yield request
+
+    def start_seeds(self, count: int) -> bool:
+        """Schedule up to ``count`` more seeds; whether there were any."""
+        more = list(self.more_seeds(count))
+        assert self.crawler.engine is not None
+        for request in more:
+            self.crawler.engine.crawl(request)
+        return bool(more)
+
+    def more_seeds(self, count: int = 1) -> Iterator[scrapy.Request]:
+        """The next seeds, when a walk has ended."""
+        if self.seeds is not None:
+            if self.redis_crawl is not None and self.redis_crawl.failure is not None:
+                return
+            yield from itertools.islice(self.seeds, count)
 
     def seed_requests(self) -> Iterator[scrapy.Request]:
         """The first requests: listing walks (or the articles of ``urls=``)."""
@@ -252,9 +283,10 @@ class NaverSpider(scrapy.Spider):
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         try:
             listing = source.parse(response.body, content_type or None, response.url)
-        except ExtractError as exc:
+        except Exception as exc:  # ListingError, ApiShapeError, or a hostile answer
+            why = str(exc) if isinstance(exc, ExtractError) else describe_exception(exc)
             yield from self.walk_cannot_go_on(
-                current, response.url, f"the answer is not in the known shape ({exc})"
+                current, response.url, f"the answer is not in the known shape ({why})"
             )
             return
         if (
@@ -265,9 +297,10 @@ class NaverSpider(scrapy.Spider):
             # Past the last page Naver shows the last page again.
             self.ledger.page(current, 0)
             self.ledger.end(current, WalkEnd.END_OF_LIST, f"page {state.page} is past the last")
+            yield from self.more_seeds()
             return
         self.count("newsbot/listing/pages")
-        self.ledger.page(current, len(listing.articles))
+        self.ledger.page(current, len(listing.articles), listing.rejected)
         yield from self.listed(listing, current, source.kind)
         if listing.cursor and not cursor_is_known(listing.cursor) and not self.cursor_drift:
             self.cursor_drift = True
@@ -289,6 +322,7 @@ class NaverSpider(scrapy.Spider):
         elif isinstance(step, End):
             end = WalkEnd.BEFORE_DAY if step.reason == "before_day" else WalkEnd.END_OF_LIST
             self.ledger.end(current, end, step.detail)
+            yield from self.more_seeds()
         else:
             yield from self.walk_cannot_go_on(current, response.url, step.detail, failed=False)
 
@@ -305,11 +339,14 @@ class NaverSpider(scrapy.Spider):
         if fallback_source is None:
             self.ledger.end(walk, WalkEnd.FAILED, reason)
             logger.error("listing walk %s failed: %s: %s", walk.id, url, reason)
+            yield from self.more_seeds()
             return
         fallback = Walk(fallback_source, walk.day, walk.scope)
         self.count("newsbot/listing/fallback")
         self.ledger.end(walk, WalkEnd.FALLBACK, reason, fallback)
-        log = logger.warning if failed else logger.info
+        # A list with nothing for the day is common (small sub-sections, old days); a
+        # failure, a loop or the page cap is worth a warning.
+        log = logger.debug if reason == NOTHING_LISTED else logger.warning
         log("listing walk %s: %s (%s); walking %s instead", walk.id, reason, url, fallback.id)
         yield self.listing_request(fallback, Progress())
 
@@ -331,7 +368,7 @@ class NaverSpider(scrapy.Spider):
         worker saw listed may be among the dead worker's lost requests: forget them, so that
         the sweep's listing pages schedule them again (the index skips what was collected)."""
         if self.redis_crawl is not None and self.redis_crawl.new_sweep():
-            self.scheduled.clear()
+            self.scheduled = set()
 
     # -- articles ----------------------------------------------------------------------
     def consider(
@@ -339,10 +376,15 @@ class NaverSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """Schedule an article unless this run already has, or it is already collected."""
         key = article_id.key
-        if key in self.scheduled:
+        if self.scheduled is None:  # the ledger knows every article named so far
+            if self.ledger.is_named(key):
+                self.count("newsbot/listing/duplicates")
+                return
+        elif key in self.scheduled:
             self.count("newsbot/listing/duplicates")
             return
-        self.scheduled.add(key)
+        else:
+            self.scheduled.add(key)
         self.ledger.named(key, walk)
         self.count("newsbot/listing/articles")
         if self.already_collected(key):
@@ -415,6 +457,9 @@ class NaverSpider(scrapy.Spider):
             }.get(type(exc), "extract_error")
             self.fail(article_id, kind, str(exc))
             return
+        except Exception as exc:  # a bug or a hostile page: this article's failure, named
+            self.fail(article_id, "extract_error", describe_exception(exc))
+            return
         yield article  # finished (for JobState) once the export pipeline has written it
 
     def retry_or_fail(
@@ -473,10 +518,12 @@ class NaverSpider(scrapy.Spider):
             self.finish(article_id, DELETED, "newsbot/articles/deleted", str(exc))
             logger.info("deleted: %s (%s)", api_url(article_id, kind), exc)
             return
-        except ExtractError as exc:
-            # The endpoint answered, but not with an article we can read: render the page.
+        except Exception as exc:
+            # The endpoint answered, but not with an article we can read (not in the
+            # documented shape, a value of the wrong type): render the page instead.
+            why = str(exc) if isinstance(exc, ExtractError) else describe_exception(exc)
             self.count("newsbot/api/unusable")
-            logger.warning("%s: %s; rendering the page instead", response.url, exc)
+            logger.warning("%s: %s; rendering the page instead", response.url, why)
             yield self.browser_request(article_id, kind)
             return
         yield article
@@ -519,6 +566,9 @@ class NaverSpider(scrapy.Spider):
             article = page.to_article(to_iso(now_kst()))
         except ExtractError as exc:
             self.fail(article_id, "browser_page", str(exc))
+            return
+        except Exception as exc:
+            self.fail(article_id, "browser_page", describe_exception(exc))
             return
         yield article
 
