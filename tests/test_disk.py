@@ -3,6 +3,7 @@ every file already written intact."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,3 +49,25 @@ def test_full_disk_stops_the_crawl_cleanly(small_disk: Path) -> None:
     for path in written.values():
         assert verify_text(path.read_text(encoding="utf-8")) is None, path
     assert not [p for p in out.rglob("*") if p.name.startswith(".newsbot-tmp-")]
+
+
+def test_a_disk_too_full_for_the_index_is_one_line_and_exit_1(small_disk: Path) -> None:
+    # Fill the disk but for a few bytes: the check file fits, the index does not.
+    filler = small_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    os.truncate(filler, filler.stat().st_size - 8192)  # room for a directory or two
+    out = small_disk / "out"
+    with FakeNaver(synthetic_world(10, "2026-05-30", seed=2)).start() as fake:
+        result = run_crawl(fake, out, "date=2026-05-30", "sections=100")
+    assert result.returncode == 1, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
+    assert len(errors) == 1 and "cannot write to the output directory" in errors[0], errors
+    assert "Traceback" not in result.stderr
+    assert fake.requests == []  # before any request
