@@ -9,7 +9,6 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -219,23 +218,6 @@ def test_a_file_that_cannot_be_cut_back_is_left_for_a_new_one(
     assert urls == [_url(n) for n in (0, 1, 3, 4)]
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}: bytes {whole}-{whole + 1000} unreadable")
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 @pytest.mark.e2e
