@@ -76,9 +76,26 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+PROGRESS_SECONDS = 5.0
+
+
+def _day(value: str | None, option: str) -> str | None:
+    """``YYYY-MM-DD`` checked, or ``None``."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{option} is not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def _cmd_reparse(args: argparse.Namespace) -> int:
+    import time
+
     from newsbot import runtime
-    from newsbot.archive import reparse
+    from newsbot.archive import ReparseResult, reparse
     from newsbot.storage import OutputStore, WriteError
 
     inputs = [Path(p) for p in args.archives]
@@ -86,9 +103,30 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
     if missing:
         return _fail(f"no such archive: {missing[0]}")
     try:
+        start, end = _day(args.start, "--start"), _day(args.end, "--end")
+    except ValueError as exc:
+        return _fail(str(exc))
+    if start and end and start > end:
+        return _fail(f"--start {start} is after --end {end}")
+    last = [time.monotonic()]
+
+    def progress(result: ReparseResult) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_SECONDS:
+            return
+        last[0] = now
+        rate = result.bytes_read / 1e6 / result.seconds if result.seconds else 0.0
+        print(
+            f"newsbot: reparse: {result.records} record(s), {result.articles} article(s), "
+            f"{result.bytes_read / 1e6:.0f} MB read, {rate:.1f} MB/s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
         store = OutputStore(Path(args.output).resolve(), template=args.template)
         runtime.tune()
-        result = reparse(inputs, store)
+        result = reparse(inputs, store, start=start, end=end, progress=progress)
     except WriteError as exc:
         return _fail(f"{exc.strerror}; files already written are intact")
     except OSError as exc:
@@ -104,6 +142,9 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
         if result.problems
         else ""
     )
+    skipped = result.skipped_line()
+    if skipped:
+        print(skipped)  # records without an article: not a problem
     print(
         f"reparsed {result.records} record(s): {counts}; {len(result.failures)} failed; "
         f"{rate:.0f} articles/s{damaged}"
@@ -154,8 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     re_parse = commands.add_parser(
         "reparse",
         help="extract archived pages again and rewrite the Markdown files (no network)",
-        description="Re-run extraction over WARC archives written with NEWSBOT_ARCHIVE=1 and "
-        "rewrite the Markdown files and the index; no request is made.",
+        description="Re-run extraction over WARC archives written with NEWSBOT_ARCHIVE=1, or "
+        "by other tools (Common Crawl, wget --warc-file, warcprox), and rewrite the Markdown "
+        "files and the index; no request is made. Records without a Naver article "
+        "(other hosts, robots.txt, revisits, non-200 responses, listings) are skipped and "
+        "counted.",
     )
     re_parse.add_argument("archives", nargs="+", help="WARC files, or directories holding them")
     re_parse.add_argument(
@@ -164,6 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the output directory to rewrite (default: $NEWSBOT_OUTPUT_DIR or output)",
     )
     re_parse.add_argument("--template", help="a Jinja2 template file instead of the packaged one")
+    re_parse.add_argument(
+        "--start",
+        metavar="YYYY-MM-DD",
+        help="write only articles published on or after this day (Korea time)",
+    )
+    re_parse.add_argument(
+        "--end",
+        metavar="YYYY-MM-DD",
+        help="write only articles published on or before this day (Korea time)",
+    )
     re_parse.set_defaults(func=_cmd_reparse)
     return parser
 

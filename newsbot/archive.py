@@ -21,7 +21,7 @@ import os
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -301,14 +302,35 @@ class ArchivedPage:
     url: str
     status: int
     content_type: str | None
-    body: bytes
+    body: bytes  # the payload decoded as served: de-chunked, Content-Encoding undone
     fetched: str
     rendered: bool
     dates: tuple[str, str] | None = None  # the date range of the crawl that fetched it
 
 
-def read_archive(paths: Iterable[Path], problems: list[str]) -> Iterator[ArchivedPage]:
-    """Response records of WARC files, in order.
+@dataclass
+class ReadStats:
+    """What ``read_archive`` saw besides the pages it yields: records it skipped by kind
+    (``revisit``, other record types; request, metadata and warcinfo records accompany
+    pages and are not counted), and how far it got (``bytes_read`` of the files, as
+    stored)."""
+
+    skipped: Counter[str] = field(default_factory=Counter)
+    bytes_read: int = 0
+    bytes_done: int = 0  # of the files already read whole
+
+
+# Records that accompany a response (what was asked, what the crawler noted): not pages.
+_COMPANION_RECORDS = {"warcinfo", "request", "metadata"}
+
+
+def read_archive(
+    paths: Iterable[Path], problems: list[str], stats: ReadStats | None = None
+) -> Iterator[ArchivedPage]:
+    """Response records of WARC files, in order, newsbot's own and other tools' (Common
+    Crawl, wget ``--warc-file``, warcprox): the HTTP payload is de-chunked and its
+    ``Content-Encoding`` undone; ``revisit`` and other record types are counted in
+    ``stats.skipped``; request, metadata and warcinfo records are read past.
 
     A ``.warc.gz`` file is read gzip member by gzip member: a damaged stretch (a record
     cut short by a killed crawl or a full disk, bytes overwritten or inserted) is skipped
@@ -316,16 +338,21 @@ def read_archive(paths: Iterable[Path], problems: list[str]) -> Iterator[Archive
     ``PATH: bytes A-B unreadable (N bytes skipped)`` (from offset A up to B, where the next
     whole record starts, or the end of the file). An unreadable file is noted and skipped.
     """
+    stats = stats if stats is not None else ReadStats()
     for path in paths:
         try:
             with path.open("rb") as handle:
                 if handle.read(5) == b"WARC/":  # not compressed
                     handle.seek(0)
-                    yield from _records(path, handle, _FileState(), problems)
+                    yield from _records(path, handle, _FileState(), problems, stats, handle)
                 else:
-                    yield from _read_members(path, handle, problems)
+                    yield from _read_members(path, handle, problems, stats)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             problems.append(f"{path}: {type(exc).__name__}: {exc}")
+        finally:
+            with contextlib.suppress(OSError):
+                stats.bytes_done += path.stat().st_size
+            stats.bytes_read = stats.bytes_done
 
 
 @dataclass
@@ -334,19 +361,44 @@ class _FileState:
 
 
 def _records(
-    path: Path, stream: Any, state: _FileState, problems: list[str]
+    path: Path,
+    stream: Any,
+    state: _FileState,
+    problems: list[str],
+    stats: ReadStats,
+    handle: Any = None,
 ) -> Iterator[ArchivedPage]:
     for record in ArchiveIterator(stream):
-        if record.rec_type == "warcinfo":
-            state.dates = _warcinfo_dates(record.content_stream().read())
+        if handle is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stats.bytes_read = stats.bytes_done + handle.tell()
+        kind = record.rec_type
+        if kind == "warcinfo":
+            dates = _warcinfo_dates(record.content_stream().read())
+            if dates is not None or state.dates is None:
+                state.dates = dates
             continue
-        if record.rec_type != "response" or record.http_headers is None:
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if kind in _COMPANION_RECORDS:
+            continue
+        if kind == "resource" and not url.lower().startswith(("http:", "https:")):
+            continue  # a tool's own log or manifest (wget's metadata://…/wget.log)
+        if kind != "response":
+            stats.skipped[kind or "unknown record type"] += 1
+            continue
+        if record.http_headers is None:  # a dns: record, an FTP listing …
+            stats.skipped["dns" if url.startswith("dns:") else "not HTTP"] += 1
+            continue
+        if record.rec_headers.get_header("WARC-Truncated"):
+            # Cut by the crawler itself (Common Crawl past 1 MiB): not damage, not a page.
+            stats.skipped["truncated by the crawler"] += 1
             continue
         status = int(record.http_headers.get_statuscode() or 0)
         fetched = record.rec_headers.get_header("WARC-Date") or ""
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
-        body = record.content_stream().read()
-        if not _digest_ok(record.rec_headers.get_header("WARC-Payload-Digest"), body):
+        stored = record.raw_stream.read()  # the payload as stored: chunked, encoded
+        body = _decoded(record.http_headers, stored)
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        if not (_digest_ok(digest, stored) or (body is not stored and _digest_ok(digest, body))):
             # An uncompressed record cut short reads as a shorter body without an error.
             problems.append(f"{path}: {url}: payload digest mismatch (truncated)")
             continue
@@ -361,11 +413,75 @@ def _records(
         )
 
 
+def _decoded(http_headers: StatusAndHeaders, stored: bytes) -> bytes:
+    """The payload as the page: de-chunked (``Transfer-Encoding: chunked``), then gunzipped,
+    inflated or un-brotlied per ``Content-Encoding`` (in the order listed backwards).
+    Returns ``stored`` itself when there is nothing to undo; what cannot be undone (a
+    payload mislabelled as chunked or encoded) is kept as it is."""
+    body = stored
+    transfer = (http_headers.get_header("Transfer-Encoding") or "").lower()
+    if "chunked" in transfer:
+        try:
+            body = bytes(ChunkedDataReader(io.BytesIO(stored)).read())
+        except Exception:  # not chunked after all: warcio reads such data as it is
+            body = stored
+    encodings = [
+        e.strip() for e in (http_headers.get_header("Content-Encoding") or "").lower().split(",")
+    ]
+    for encoding in reversed([e for e in encodings if e and e != "identity"]):
+        decode = _DECODERS.get(encoding)
+        if decode is None:
+            break
+        try:
+            body = decode(body)
+        except Exception:  # zlib.error, brotli.error …: as stored
+            break
+    return body
+
+
+def _gunzip(data: bytes) -> bytes:
+    out, rest = [], data
+    while rest:  # concatenated gzip members are one gzip stream
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        out.append(decompressor.decompress(rest))
+        if not decompressor.eof:
+            break  # cut short: what could be read
+        rest = decompressor.unused_data.lstrip(b"\0")
+        if rest[:2] != b"\x1f\x8b":
+            break
+    return b"".join(out)
+
+
+def _inflate(data: bytes) -> bytes:
+    try:
+        return zlib.decompress(data)  # zlib-wrapped, as the standard says
+    except zlib.error:
+        return zlib.decompress(data, -zlib.MAX_WBITS)  # raw deflate, as some servers send
+
+
+def _unbrotli(data: bytes) -> bytes:
+    import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    result: bytes = brotli.decompress(data)
+    return result
+
+
+_DECODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": _gunzip,
+    "x-gzip": _gunzip,
+    "deflate": _inflate,
+    "br": _unbrotli,
+}
+
+
 _GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate: where a gzip member can start
 _CHUNK = 64 * 1024
+_RELEASE_BYTES = 16 * 1024 * 1024
 
 
-def _read_members(path: Path, handle: Any, problems: list[str]) -> Iterator[ArchivedPage]:
+def _read_members(
+    path: Path, handle: Any, problems: list[str], stats: ReadStats
+) -> Iterator[ArchivedPage]:
     size = os.fstat(handle.fileno()).st_size
     if size == 0:
         return
@@ -378,11 +494,19 @@ def _read_members(path: Path, handle: Any, problems: list[str]) -> Iterator[Arch
         )
 
     with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        released = 0
         for start, end, member, whole in _gzip_members(data, size):
+            stats.bytes_read = stats.bytes_done + end
+            if start - released >= _RELEASE_BYTES:
+                # Reading never goes back before ``start``: let the pages read so far go,
+                # so that a multi-GB file does not stay mapped in memory as it is read.
+                released = start - start % mmap.PAGESIZE
+                with contextlib.suppress(AttributeError, OSError, ValueError):
+                    data.madvise(mmap.MADV_DONTNEED, 0, released)
             pages: list[ArchivedPage] = []
             if whole:
                 try:
-                    pages = list(_records(path, io.BytesIO(member), state, problems))
+                    pages = list(_records(path, io.BytesIO(member), state, problems, stats))
                 except (ArchiveLoadFailed, EOFError, ValueError):
                     whole, member = False, b""  # a whole gzip member, but not a record
             if not whole:
@@ -462,13 +586,19 @@ def _warcinfo_dates(block: bytes) -> tuple[str, str] | None:
 
 
 def _digest_ok(digest: str | None, body: bytes) -> bool:
-    """Check ``WARC-Payload-Digest`` (``sha1:<base32>``, what warcio writes)."""
+    """Check ``WARC-Payload-Digest``: ``sha1:``/``sha256:`` (also ``sha-1``…), base32 (what
+    warcio, wget and Common Crawl write) or hex. An algorithm not known here passes."""
     if not digest or ":" not in digest:
         return True  # nothing to check against
     algorithm, _, value = digest.partition(":")
-    if algorithm.lower() != "sha1":
+    name = algorithm.strip().lower().replace("-", "")
+    if name not in ("sha1", "sha256", "sha512", "md5"):
         return True
-    return base64.b32encode(hashlib.sha1(body).digest()).decode() == value.strip()
+    raw = hashlib.new(name, body).digest()
+    value = value.strip()
+    return value.upper().rstrip("=") == base64.b32encode(raw).decode().rstrip("=") or (
+        value.lower() == raw.hex()
+    )
 
 
 def archive_files(inputs: Iterable[Path]) -> list[Path]:
@@ -480,6 +610,34 @@ def archive_files(inputs: Iterable[Path]) -> list[Path]:
         else:
             found.append(item)
     return found
+
+
+def skip_reason(page: ArchivedPage) -> str | None:
+    """Why ``page`` holds no article to extract (the kind a reparse counts it under), or
+    ``None`` when it should hold one: ``robots.txt``, ``non-Naver``, ``not 200``,
+    ``not an article`` (a Naver listing, search, a JSON list endpoint …) and ``app shell``
+    (a sports or entertainment page fetched without a browser: no article in it)."""
+    try:
+        parts = urlsplit(page.url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return "non-Naver"
+    if parts.path == "/robots.txt":
+        return "robots.txt"
+    if not (host == "naver.com" or host.endswith(".naver.com")):
+        return "non-Naver"
+    if page.status != 200:
+        return "not 200"
+    if host in _API_HOSTS:
+        segments = parts.path.rstrip("/").split("/")
+        return None if len(segments) >= 5 and segments[-3] == "article" else "not an article"
+    try:
+        _, kind = parse_any_article_url(page.url)
+    except InvalidArticleUrl:
+        return "not an article"
+    if kind != NEWS and not page.rendered:
+        return "app shell"
+    return None
 
 
 def extract_archived(page: ArchivedPage) -> Article | None:
@@ -520,41 +678,91 @@ class ReparseResult:
     outcomes: Counter[str] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    records: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # records without an article, by kind
+    records: int = 0  # pages (response records) and revisits read
     seconds: float = 0.0
+    bytes_read: int = 0  # of the archive files, as stored
 
     @property
     def articles(self) -> int:
         return sum(self.outcomes.values())
 
+    def skipped_line(self) -> str:
+        """``skipped 45 record(s): 30 non-Naver, 8 robots.txt, 5 revisit, 2 not 200``
+        (most first), or ``""`` when nothing was skipped."""
+        total = sum(self.skipped.values())
+        if not total:
+            return ""
+        kinds = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
+        return f"skipped {total} record(s): " + ", ".join(f"{n} {kind}" for kind, n in kinds)
 
-def reparse(inputs: Iterable[Path], store: OutputStore) -> ReparseResult:
+
+def reparse(
+    inputs: Iterable[Path],
+    store: OutputStore,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    progress: Callable[[ReparseResult], None] | None = None,
+) -> ReparseResult:
     """Extract every archived article page again and write it through ``store``.
 
     Articles outside the dates of the crawl that fetched them (its ``warcinfo`` record says
-    which) stay unwritten, as in that crawl.
+    which) stay unwritten, as in that crawl; so do those published (Korea time) before
+    ``start`` or after ``end`` (``YYYY-MM-DD``), the only date range of archives written by
+    other tools. Records without an article are counted in ``skipped`` by kind (see
+    ``skip_reason``). ``progress`` is called after every record.
     """
     result = ReparseResult()
+    stats = ReadStats()  # what the reader skipped (revisits …), merged into result.skipped
     started = time.monotonic()
-    for page in read_archive(archive_files(inputs), result.problems):
+
+    def merge() -> None:
+        result.records += sum(stats.skipped.values())
+        result.skipped.update(stats.skipped)
+        stats.skipped.clear()
+        result.bytes_read = stats.bytes_read
+        result.seconds = time.monotonic() - started
+
+    for page in read_archive(archive_files(inputs), result.problems, stats):
         result.records += 1
-        try:
-            article = extract_archived(page)
-        except NewsbotError as exc:
-            result.failures[page.url] = f"{type(exc).__name__}: {exc}"
-            continue
-        except Exception as exc:  # a hostile record: report it and go on with the next
-            result.failures[page.url] = describe_exception(exc)
-            continue
-        if article is None:
-            continue
-        known = store.index.get(article.id)
-        published = str(kst_date_of(article.published_at)) if article.published_at else ""
-        outside = page.dates is not None and not page.dates[0] <= published <= page.dates[1]
-        if outside or (known is not None and known.status == "out_of_range"):
-            result.outcomes["out_of_range"] += 1
-            continue
-        result.failures.pop(page.url, None)
-        result.outcomes[store.save(article)] += 1
-    result.seconds = time.monotonic() - started
+        _reparse_page(page, store, result, start, end)
+        if progress is not None:
+            merge()
+            progress(result)
+    merge()
     return result
+
+
+def _reparse_page(
+    page: ArchivedPage,
+    store: OutputStore,
+    result: ReparseResult,
+    start: str | None,
+    end: str | None,
+) -> None:
+    reason = skip_reason(page)
+    if reason is not None:
+        result.skipped[reason] += 1
+        return
+    try:
+        article = extract_archived(page)
+    except NewsbotError as exc:
+        result.failures[page.url] = f"{type(exc).__name__}: {exc}"
+        return
+    except Exception as exc:  # a hostile record: report it and go on with the next
+        result.failures[page.url] = describe_exception(exc)
+        return
+    if article is None:
+        result.skipped["not an article"] += 1
+        return
+    known = store.index.get(article.id)
+    published = str(kst_date_of(article.published_at)) if article.published_at else ""
+    outside = page.dates is not None and not page.dates[0] <= published <= page.dates[1]
+    outside = outside or (start is not None and published < start)
+    outside = outside or (end is not None and (not published or published > end))
+    if outside or (known is not None and known.status == "out_of_range"):
+        result.outcomes["out_of_range"] += 1
+        return
+    result.failures.pop(page.url, None)
+    result.outcomes[store.save(article)] += 1

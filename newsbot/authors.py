@@ -21,6 +21,8 @@ _TITLE_RE = re.compile(
     r"칼럼니스트|기자단)\s*$"
 )
 _BY_RE = re.compile(r"^\s*by\s+", re.IGNORECASE)
+# A bracketed job title after the title word: "박준하 기자(전통주 소믈리에)".
+_TITLE_NOTE_RE = re.compile(r"(?:(?<=기자)|(?<=특파원))\s*[(\[][^()\[\]@]{1,20}[)\]]")
 _SPLIT_RE = re.compile(r"\s*(?:[,/·]|\s및\s)\s*|(?<=기자)\s+|(?<=특파원)\s+")
 _BRACKETS = "[]()<>{}【】〔〕「」『』"
 # A name: Hangul (2–5 syllables) or words in Latin letters (e.g. "PARK EUN-JEE").
@@ -36,6 +38,7 @@ def clean_name(raw: str | None) -> str | None:
     if not text:
         return None
     text = EMAIL_RE.sub(" ", text)
+    text = _TITLE_NOTE_RE.sub("", text)
     text = text.translate(str.maketrans(_BRACKETS, " " * len(_BRACKETS)))
     text = _BY_RE.sub("", text)
     text = _TITLE_RE.sub("", text).strip(" =·,:")

@@ -120,11 +120,21 @@ class CrawlReport:
         written_reason = self.stats.get_value("newsbot/exit_reason")
         if written_reason:
             return EXIT_FAILED, str(written_reason)
+        if reason == "start_error":
+            return EXIT_FAILED, "the crawl's start failed (see the error above)"
         if reason not in ("finished",):
             return EXIT_INTERRUPTED, f"the crawl was stopped ({reason}); run it again to resume"
+        requested = int(self.stats.get_value("newsbot/articles/requested", 0))
+        if account is not None:
+            # The ledger's account: with Redis, the whole crawl's, not this worker's share.
+            c = {**c, **account.counts}
+            named = sum(t.get("named", 0) for t in account.totals.values())
+            requested = named - c["skipped"]
+            c["listed"] = named
+            c["listing_pages"] = sum(w.pages for w in account.walks)
+            c["listing_failed"] = len(account.listing_failures)
         collected = c["new"] + c["updated"] + c["unchanged"] + c["restored"]
         tried = collected + c["failed"]
-        requested = int(self.stats.get_value("newsbot/articles/requested", 0))
         if requested and not collected and not (c["out_of_range"] or c["redirected"]):
             return EXIT_FAILED, (
                 f"found {c['listed']} article(s) in the listings, fetched {requested}, "

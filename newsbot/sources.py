@@ -93,6 +93,7 @@ class Progress:
 
     page: int = 1
     found: int = 0  # articles named by the walk so far
+    replaces: int = 0  # a fallback: how many articles the walk it took over had named
     cursors: list[str] = field(default_factory=list)  # cursors already followed
     pages: list[str] = field(default_factory=list)  # a digest of each page's cards
 
@@ -109,6 +110,7 @@ class Progress:
         return cls(
             page=int(data["page"]),
             found=int(data["found"]),
+            replaces=int(data.get("replaces", 0)),
             cursors=list(data["cursors"]),
             pages=list(data["pages"]),
         )
@@ -305,6 +307,12 @@ def next_step(
         if source.fallback and not progress.found:
             # The newer endpoint has nothing for this day: the old date list may have it.
             return CannotContinue(NOTHING_LISTED)
+        if source.paging is Paging.PAGE_LINKS and progress.page > 1:
+            return CannotContinue(f"page {progress.page}, linked from the page before, is empty")
+        if progress.replaces and not progress.found:
+            return CannotContinue(
+                f"the list names nothing where the walk it took over named {progress.replaces}"
+            )
         return End("end_of_list", f"page {progress.page} has no articles")
     digest = page_digest(listing)
     if listing.articles and digest in progress.pages:
@@ -314,7 +322,9 @@ def next_step(
     if source.paging is Paging.PAGE_LINKS:
         if max(listing.pages, default=0) <= progress.page:
             return End("end_of_list", f"page {progress.page} is the last")
-    elif listing.total is not None and progress.page * API_PAGE_SIZE >= listing.total:
+    elif listing.total is not None and progress.found + listing.cards >= listing.total:
+        # Items seen, not pages asked: an endpoint that gives fewer than API_PAGE_SIZE a
+        # page is still read to its total.
         return End("end_of_list", f"{listing.total} article(s) listed in all")
     if progress.page >= page_cap:
         return CannotContinue(f"stopped at the page cap ({page_cap} pages)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsbot.authors import clean_name, merge_authors, parse_byline
+from newsbot.pages.body import extract_body_html
 
 NAMES = [
     ("송현수 기자", "송현수"),
@@ -38,6 +39,7 @@ BYLINES = [
         [("홍길동", "hong@a.com"), ("김영희", "kim@b.co.kr")],
     ),
     ("송현수 기자 송현수 기자(songh@busan.com)", [("송현수", "songh@busan.com")]),
+    ("박준하 기자(전통주 소믈리에) june@a.co.kr", [("박준하", "june@a.co.kr")]),
     ("", []),
 ]
 
@@ -60,3 +62,10 @@ def test_merge_takes_emails_from_byline_and_drops_the_press() -> None:
     press_only = parse_byline("뉴스타파 webmaster@newstapa.org")
     assert merge_authors([], press_only, publisher="뉴스타파") == []
     assert merge_authors([], [], publisher=None) == []
+
+
+def test_trailing_byline_with_a_bracketed_job_title() -> None:
+    # "… 박준하 기자(전통주 소믈리에) june@…" closing the last paragraph of a current page.
+    body = extract_body_html("본문.<br><br>술 이야기다. 박준하 기자(전통주 소믈리에) june@a.co.kr")
+    assert body.content == "본문.\n\n술 이야기다."
+    assert body.byline_authors == [{"name": "박준하", "email": "june@a.co.kr"}]

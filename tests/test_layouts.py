@@ -177,3 +177,65 @@ def test_header_fields_missing_from_the_header_are_looked_for_in_the_article_col
     assert _page_082(outside).journalist_names() == []
     without_ct = outside.replace('id="ct"', 'id="renamed_ct"')
     assert _page_082(without_ct).journalist_names() == ["바깥 기자"]  # no column: the page
+
+
+URL_029 = "https://news.naver.com/main/read.nhn?mode=LSD&mid=sec&sid1=001&oid=029&aid=0002625369"
+PAGE_029 = (ARTICLES / "legacy_029_0002625369" / "body.html").read_text(encoding="utf-8")
+
+
+def _legacy_029(body: str, extra: str = "") -> str:
+    """The legacy page with its body replaced (and ``extra`` after the body element)."""
+    html, n = re.subn(
+        r'(<div id="articleBodyContents"[^>]*>).*?(<!-- // 본문 내용 -->\s*</div>)',
+        lambda m: m[1] + body + m[2] + extra,
+        PAGE_029,
+        count=1,
+        flags=re.S,
+    )
+    assert n == 1
+    return html
+
+
+def test_legacy_body_drops_promotions_vod_copyright_and_inner_byline() -> None:
+    body = (
+        '<div class="vod_area"><p>동영상 뉴스</p><span>재생 시간 01:02</span></div>'
+        "첫 문단이다.<br><br>"
+        '<strong style="font-size:18px; font-weight:bold">소제목 하나</strong>둘째 문단이다.<br><br>'
+        "박찬범 기자(cbcb@sbs.co.kr)<br><br>"
+        '<a href="https://news.sbs.co.kr/news/newsMain.do?plink=BOTTOM">▶ SBS 뉴스 원문 기사 보기</a><br>'
+        '<a href="https://www.sbs.co.kr/x">▶ 네이버에서 SBS 뉴스를 구독하세요!</a><br>'
+        '<a href="http://hng.example.co.kr/?did=1195s">트렌드 총집결(클릭!)</a><br><br>'
+        "※ ⓒ SBS &amp; SBS Digital News Lab : 무단복제 및 재배포 금지"
+    )
+    article = extract_article(URL_029, _legacy_029(body), crawled_at=None)
+    assert article.content == "첫 문단이다.\n\n소제목 하나\n\n둘째 문단이다."
+    assert article.authors == [{"name": "박찬범", "email": "cbcb@sbs.co.kr"}]
+
+
+def test_legacy_copyright_glued_to_a_paragraph_is_cut() -> None:
+    body = "마지막 문장이다. ※ ⓒ SBS &amp; SBS Digital News Lab : 무단복제 및 재배포 금지"
+    article = extract_article(URL_029, _legacy_029(body), crawled_at=None)
+    assert article.content == "마지막 문장이다."
+
+
+def test_legacy_reporter_outside_the_body() -> None:
+    byline = '<div class="byline"><p class="b_text"> 김유민 기자 planet@seoul.co.kr </p></div>'
+    card = '<div class="journalistcard_summary_name">김유민 기자</div>'
+    page = _legacy_029("본문만 있다.<br><br>", byline + card)
+    assert extract_article(URL_029, page, crawled_at=None).authors == [
+        {"name": "김유민", "email": "planet@seoul.co.kr"}
+    ]
+    only_card = _legacy_029("본문만 있다.<br><br>", card)
+    assert extract_article(URL_029, only_card, crawled_at=None).authors == [
+        {"name": "김유민", "email": None}
+    ]
+    nothing = _legacy_029("본문만 있다.<br><br>")
+    assert extract_article(URL_029, nothing, crawled_at=None).authors == []
+
+
+def test_legacy_sid_comes_from_the_page_not_the_url() -> None:
+    assert extract_article(URL_029, PAGE_029, crawled_at=None).sid == "100"
+    no_script = _without(PAGE_029, r"sid: '100',")
+    assert extract_article(URL_029, no_script, crawled_at=None).sid == "100"  # selected menu
+    no_menu = no_script.replace('<li class="on">', "<li>")
+    assert extract_article(URL_029, no_menu, crawled_at=None).sid is None  # not sid1=001

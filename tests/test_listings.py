@@ -134,7 +134,7 @@ def test_old_ranking_read_links_name_the_same_articles() -> None:
     # Hand-written old list whose items link as old ranking rails do
     # (legacy_main_LS2D_100_265_2020-09.html: read.nhn; legacy 2021 article pages: read.naver).
     html = (
-        '<ul class="type06_headline">'
+        '<div class="list_body"><ul class="type06_headline">'
         '<li><dl><dt><a href="/main/ranking/read.nhn?mid=etc&amp;sid1=111&amp;'
         "rankingType=popular_day&amp;oid=081&amp;aid=0003125387&amp;date=20200919&amp;type=1"
         '&amp;rankingSeq=1&amp;rankingSectionId=100">a</a></dt></dl></li>'
@@ -142,8 +142,15 @@ def test_old_ranking_read_links_name_the_same_articles() -> None:
         '&amp;oid=648&amp;aid=0000004037&amp;rankingType=RANKING">b</a></dt></dl></li>'
         '<li><dl><dt><a href="https://n.news.naver.com/mnews/article/081/0003125387">a again</a>'
         "</dt></dl></li>"
-        "</ul>"
+        "</ul></div>"
     )
     listing = parse_old_list(Selector(text=html), "https://news.naver.com/main/list.naver")
     assert listing.articles == [ArticleId("081", "0003125387"), ArticleId("648", "0000004037")]
     assert listing.rejected == 0
+
+
+def test_an_old_list_page_without_its_list_is_not_an_empty_list() -> None:
+    # An error or captcha page answered 200 must not read as "no articles that day".
+    for html in ("", "<html><body><h1>잠시 후 다시 시도해 주세요</h1></body></html>"):
+        with pytest.raises(ListingError, match=r"no div\.list_body"):
+            parse_old_list(Selector(text=html or "<html></html>"), "https://news.naver.com/")

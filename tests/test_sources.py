@@ -809,3 +809,32 @@ def test_latest_referer_is_the_breakingnews_page() -> None:
         SOURCES["latest"].referer(WALK_30)
         == "https://news.naver.com/breakingnews/section/100/264?date=20260530"
     )
+
+
+def test_an_empty_page_is_not_the_end_when_it_should_list_something() -> None:
+    """Review findings: an empty page a list linked to, or an empty fallback that replaces a
+    walk which had named articles, cannot be read as "the end of the list"."""
+    day = date(2026, 5, 30)
+    old = SOURCES["old_list"]
+    walk = Walk("old_list", day, ("100", "264"))
+    empty = Listing()
+    # Page 2, linked from page 1, lists nothing: something is wrong with the page.
+    step = next_step(old, walk, empty, Progress(page=2, found=20), page_cap=2000)
+    assert isinstance(step, CannotContinue) and "page 2" in step.detail
+    # The fallback of a walk that had named 72 articles lists nothing on its first page.
+    step = next_step(old, walk, empty, Progress(page=1, replaces=72), page_cap=2000)
+    assert isinstance(step, CannotContinue) and "named 72" in step.detail
+    # A fallback of a walk that had named nothing may well be empty: the day had nothing.
+    step = next_step(old, walk, empty, Progress(page=1, replaces=0), page_cap=2000)
+    assert isinstance(step, End) and step.reason == "end_of_list"
+
+
+def test_a_json_list_is_read_to_its_total_whatever_its_page_size() -> None:
+    """An endpoint that gives 20 items a page (not the 50 asked) is read on to its total."""
+    sports = SOURCES["sports_list"]
+    walk = Walk("sports_list", date(2026, 5, 30), ("kbaseball",))
+    items = [ArticleId("001", f"{n:010d}") for n in range(20)]
+    page = Listing(articles=items, cards=20, total=100)
+    assert next_step(sports, walk, page, Progress(page=3, found=40), page_cap=2000) == Next(4)
+    last = next_step(sports, walk, page, Progress(page=5, found=80), page_cap=2000)
+    assert isinstance(last, End) and last.reason == "end_of_list"

@@ -9,6 +9,7 @@ and ``<script>``. The walk reads the tree without changing it (a response's tree
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
@@ -38,10 +39,10 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _COPYRIGHT_RE = re.compile(r"^(?:ⓒ|©|\(c\)|copyright\b|저작권자|<저작권자|무단\s?전재)", re.I)
 # A closing byline glued to the last paragraph: "… 날을 세웠다. 김미경기자 the13ook@dt.co.kr"
+# A bracketed job title may sit between name and e-mail: "박준하 기자(전통주 소믈리에) june@…".
 _TRAILING_BYLINE_RE = re.compile(
-    r"\s*(?P<byline>[가-힣]{2,4} ?(?:[가-힣]{0,3}기자|특파원)\s*(?:"
-    + EMAIL_RE.pattern
-    + r")(?:\s*\(END\))?)\s*$"
+    r"\s*(?P<byline>[가-힣]{2,4} ?(?:[가-힣]{0,3}기자|특파원)"
+    r"(?:\s*[(\[][^()\[\]@]{1,20}[)\]])?\s*(?:" + EMAIL_RE.pattern + r")(?:\s*\(END\))?)\s*$"
 )
 _EMAIL_ONLY_RE = re.compile(r"^[\[(<]?\s*(?:" + EMAIL_RE.pattern + r")\s*[\])>]?(?:\s*\(END\))?$")
 
@@ -64,11 +65,22 @@ class Body:
         return join_paragraphs(self.paragraphs)
 
 
+#: Decides something about one element of a body (see ``extract_body``).
+ElementRule = Callable[[_Element], bool]
+
+
 class _Walker:
-    def __init__(self, drop_link: re.Pattern[str] | None) -> None:
+    def __init__(
+        self,
+        drop_link: re.Pattern[str] | None,
+        drop: ElementRule | None = None,
+        heading: ElementRule | None = None,
+    ) -> None:
         self.body = Body()
         self.buffer: list[str] = []
         self.drop_link = drop_link
+        self.drop = drop
+        self.heading = heading
 
     def text(self, value: str | None) -> None:
         if value:
@@ -95,6 +107,8 @@ class _Walker:
         classes = _classes(el)
         if tag in _SKIP_TAGS or classes & _SKIP_CLASSES:
             return
+        if self.drop is not None and self.drop(el):
+            return
         if tag == "br":
             self.brk()
         elif "end_photo_org" in classes:
@@ -112,7 +126,7 @@ class _Walker:
             return
         elif tag == "img":
             self.image(el, None)
-        elif tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS or (self.heading is not None and self.heading(el)):
             self.brk()
             self.walk(el)
             self.brk()
@@ -223,6 +237,8 @@ def extract_body(
     *,
     drop_link: re.Pattern[str] | None = None,
     press: str | None = None,
+    drop: ElementRule | None = None,
+    heading: ElementRule | None = None,
 ) -> Body:
     """Paragraphs, images and sub-headline of a body element.
 
@@ -230,9 +246,11 @@ def extract_body(
     paragraph collapses to one space. Photos with their captions, the sub-headline, video
     players, scripts and styles are kept out of the text. ``drop_link`` removes links (with
     their text) whose href matches, e.g. a press's promotional links; a paragraph left with
-    nothing but the ``press`` name and separators is dropped with them.
+    nothing but the ``press`` name and separators is dropped with them. ``drop`` removes
+    any element it accepts (with its text); an element ``heading`` accepts is a paragraph
+    of its own, as a block element is.
     """
-    walker = _Walker(drop_link)
+    walker = _Walker(drop_link, drop, heading)
     walker.walk(element)
     walker.brk()
     if drop_link is not None and press:

@@ -82,7 +82,13 @@ def parse_section_more(body: str, base: str) -> Listing:
 
 def parse_old_list(selector: Selector, base: str) -> Listing:
     """Old ``main/list.naver`` pages (LSD, LS2D, LPOD): ``ul.type06_headline``/``ul.type06``
-    items and the ``div.paging`` links. Served as EUC-KR: decode before parsing."""
+    items and the ``div.paging`` links. Served as EUC-KR: decode before parsing.
+
+    Every real list page (LSD, LS2D, LPOD, its Yonhap flash variant, the 2020 and 2026
+    samples) has a ``div.list_body``: a page without one (an error or captcha page, a
+    changed layout) raises ``ListingError`` instead of reading as an empty list."""
+    if not selector.css("div.list_body"):
+        raise ListingError("not a list.naver page (no div.list_body)")
     hrefs = selector.css(
         "ul.type06_headline li dl dt:not(.photo) a::attr(href), "
         "ul.type06 li dl dt:not(.photo) a::attr(href), "

@@ -286,7 +286,10 @@ class NaverSpider(scrapy.Spider):
         except Exception as exc:  # ListingError, ApiShapeError, or a hostile answer
             why = str(exc) if isinstance(exc, ExtractError) else describe_exception(exc)
             yield from self.walk_cannot_go_on(
-                current, response.url, f"the answer is not in the known shape ({why})"
+                current,
+                response.url,
+                f"the answer is not in the known shape ({why})",
+                found=state.found,
             )
             return
         if (
@@ -324,10 +327,13 @@ class NaverSpider(scrapy.Spider):
             self.ledger.end(current, end, step.detail)
             yield from self.more_seeds()
         else:
-            yield from self.walk_cannot_go_on(current, response.url, step.detail, failed=False)
+            found = state.found + len(listing.articles)
+            yield from self.walk_cannot_go_on(
+                current, response.url, step.detail, failed=False, found=found
+            )
 
     def walk_cannot_go_on(
-        self, walk: Walk, url: str, reason: str, *, failed: bool = True
+        self, walk: Walk, url: str, reason: str, *, failed: bool = True, found: int = 0
     ) -> Iterator[scrapy.Request]:
         """Hand the walk to its source's fallback (which lists the same articles), or record
         it as failed. ``failed`` says whether a listing page itself failed (it is reported
@@ -348,12 +354,15 @@ class NaverSpider(scrapy.Spider):
         # failure, a loop or the page cap is worth a warning.
         log = logger.debug if reason == NOTHING_LISTED else logger.warning
         log("listing walk %s: %s (%s); walking %s instead", walk.id, reason, url, fallback.id)
-        yield self.listing_request(fallback, Progress())
+        yield self.listing_request(fallback, Progress(replaces=found))
 
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         walk = Walk.parse(request.cb_kwargs["walk"])
-        yield from self.walk_cannot_go_on(walk, request.url, describe_failure(failure, request))
+        found = int(request.cb_kwargs["progress"].get("found", 0))
+        yield from self.walk_cannot_go_on(
+            walk, request.url, describe_failure(failure, request), found=found
+        )
 
     def listed(self, listing: Listing, walk: Walk, kind: str = NEWS) -> Iterator[scrapy.Request]:
         """Schedule a listing page's articles."""
