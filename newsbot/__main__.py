@@ -95,7 +95,7 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
     import time
 
     from newsbot import runtime
-    from newsbot.archive import ReparseResult, reparse
+    from newsbot.archive import ReparseResult, reparse, reparse_jobs
     from newsbot.storage import OutputStore, WriteError
 
     inputs = [Path(p) for p in args.archives]
@@ -123,10 +123,34 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    if args.jobs < 1:
+        return _fail(f"--jobs {args.jobs}: give 1 or more")
+
+    def job_done(finished: int, of: int, part: ReparseResult) -> None:
+        print(
+            f"newsbot: reparse: job {finished} of {of} done: {part.records} record(s), "
+            f"{part.articles} article(s) in {part.seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
     try:
-        store = OutputStore(Path(args.output).resolve(), template=args.template)
-        runtime.tune()
-        result = reparse(inputs, store, start=start, end=end, progress=progress)
+        root = Path(args.output).resolve()
+        store = OutputStore(root, template=args.template)  # also checks the directory
+        if args.jobs > 1:
+            store.index.close()
+            result = reparse_jobs(
+                inputs,
+                root,
+                jobs=args.jobs,
+                template=args.template,
+                start=start,
+                end=end,
+                done=job_done,
+            )
+        else:
+            runtime.tune()
+            result = reparse(inputs, store, start=start, end=end, progress=progress)
     except WriteError as exc:
         return _fail(f"{exc.strerror}; files already written are intact")
     except OSError as exc:
@@ -208,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the output directory to rewrite (default: $NEWSBOT_OUTPUT_DIR or output)",
     )
     re_parse.add_argument("--template", help="a Jinja2 template file instead of the packaged one")
+    re_parse.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="processes to read with, the files split between them (default 1)",
+    )
     re_parse.add_argument(
         "--start",
         metavar="YYYY-MM-DD",

@@ -766,3 +766,62 @@ def _reparse_page(
         return
     result.failures.pop(page.url, None)
     result.outcomes[store.save(article)] += 1
+
+
+def _reparse_part(
+    paths: list[Path], root: Path, template: str | None, start: str | None, end: str | None
+) -> ReparseResult:
+    """One job of ``reparse_jobs``: its own store (its own SQLite connection to the index)."""
+    from newsbot import runtime
+
+    runtime.tune()
+    return reparse(paths, OutputStore(root, template=template), start=start, end=end)
+
+
+def split_files(paths: list[Path], jobs: int) -> list[list[Path]]:
+    """The files in ``jobs`` groups of about the same size (largest first, each to the
+    lightest group); empty groups left out."""
+    groups: list[tuple[int, list[Path]]] = [(0, []) for _ in range(max(1, jobs))]
+    for path in sorted(paths, key=lambda p: (-p.stat().st_size, str(p))):
+        size, members = min(groups, key=lambda group: group[0])
+        groups.remove((size, members))
+        members.append(path)
+        groups.append((size + path.stat().st_size, members))
+    return [sorted(members) for _, members in groups if members]
+
+
+def reparse_jobs(
+    inputs: Iterable[Path],
+    root: Path,
+    *,
+    jobs: int,
+    template: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    done: Callable[[int, int, ReparseResult], None] | None = None,
+) -> ReparseResult:
+    """``reparse`` with the files split between ``jobs`` processes writing into one output
+    directory (files are written atomically; the index is SQLite, one writer at a time).
+    ``done(finished, of, part)`` is called as each job ends. A file is read by one job, so
+    a single large WARC gains nothing from more jobs."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    groups = split_files(archive_files(inputs), jobs)
+    total = ReparseResult()
+    started = time.monotonic()
+    context = multiprocessing.get_context("spawn")  # no inherited SQLite handles or reactor
+    with ProcessPoolExecutor(max_workers=max(1, len(groups)), mp_context=context) as pool:
+        futures = [pool.submit(_reparse_part, g, root, template, start, end) for g in groups]
+        for finished, future in enumerate(as_completed(futures), start=1):
+            part = future.result()
+            total.outcomes.update(part.outcomes)
+            total.failures.update(part.failures)
+            total.problems.extend(part.problems)
+            total.skipped.update(part.skipped)
+            total.records += part.records
+            total.bytes_read += part.bytes_read
+            if done is not None:
+                done(finished, len(groups), part)
+    total.seconds = time.monotonic() - started
+    return total

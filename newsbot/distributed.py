@@ -270,6 +270,10 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
+#: Request meta that says where a request is sent from or through: never taken from the queue.
+_ROUTING_META = frozenset({"proxy", "_auth_proxy", "bindaddress"})
+
+
 class RefusedRequest(ValueError):
     """A queue entry that is not the JSON of one of newsbot's requests."""
 
@@ -343,6 +347,11 @@ def _check_request(data: Any) -> dict[str, Any]:
     for name in ("meta", "cb_kwargs"):
         if not all(isinstance(k, str) for k in data.get(name, {})):
             raise RefusedRequest(f"{name} has keys that are not text")
+    for key in _ROUTING_META & set(data.get("meta", {})):
+        # Each worker sends through its own environment's proxy (Scrapy's proxy middleware
+        # sets it again): one named in the queue, perhaps by whoever else can write to this
+        # Redis, would see every page.
+        del data["meta"][key]
     for key, values in data.get("headers", {}).items():
         if not isinstance(key, bytes) or not (
             isinstance(values, list) and all(isinstance(v, bytes) for v in values)

@@ -540,3 +540,20 @@ def test_a_redis_url_password_is_never_printed(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "newsbot: error: NEWSBOT_REDIS_URL=redis://user:***@127.0.0.1:" in done.stderr
     assert "secret-99" not in done.stderr + done.stdout
+
+
+def test_a_proxy_named_in_the_queue_is_never_used() -> None:
+    # Whoever else can write to the Redis must not route a worker through their proxy.
+    from newsbot.distributed import JSON_REQUESTS
+
+    entry = {
+        "url": "https://n.news.naver.com/mnews/article/001/0000000001",
+        "callback": "parse_article",
+        "meta": {
+            "proxy": "http://attacker.example:8080",
+            "_auth_proxy": "x",
+            "dont_redirect": True,
+        },
+    }
+    decoded = JSON_REQUESTS.loads(JSON_REQUESTS.dumps(entry))
+    assert decoded["meta"] == {"dont_redirect": True}
