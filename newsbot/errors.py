@@ -45,8 +45,12 @@ class ConfigError(NewsbotError, ValueError):
 
 def describe_exception(exc: BaseException) -> str:
     """``RecursionError at newsbot/pages/body.py:90 (element): maximum recursion depth …``:
-    an unexpected exception named with where it was raised, for a report reader."""
+    an unexpected exception named with where it was raised, for a report reader. An
+    ``ExtractError`` (a page newsbot cannot read, named on purpose) is its message."""
     import traceback
+
+    if isinstance(exc, ExtractError):
+        return str(exc)
 
     where = ""
     frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []

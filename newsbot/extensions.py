@@ -160,7 +160,22 @@ class CrawlReport:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         account = self.ledger.reconcile()
-        code, why = self.verdict(reason, account)
+        self.conclude(*self.verdict(reason, account), account)
+
+    def stopped_without_closing(self) -> None:
+        """The process stopped before the spider closed (a second Ctrl-C or SIGTERM stops
+        the reactor at once): give the ``interrupted`` verdict and the report from what the
+        ledger holds, as a graceful stop would."""
+        if self.final_line is not None:
+            return
+        why = (
+            "the crawl was stopped at once (a second Ctrl-C or SIGTERM); files written are "
+            "whole; run it again to resume"
+        )
+        self.conclude(EXIT_INTERRUPTED, why, self.ledger.reconcile())
+
+    def conclude(self, code: int, why: str, account: Reconciliation) -> None:
+        """Record the verdict in the stats, write the report, and keep the verdict line."""
         status = STATUS[code]
         self.stats.set_value("newsbot/status", status)
         self.stats.set_value("newsbot/exit_code", code)
@@ -182,32 +197,6 @@ class CrawlReport:
         self.final_line = (
             code,
             f"newsbot: crawl {status.upper()}: {why}. {summary}. Report: {report}",
-        )
-
-    def stopped_without_closing(self) -> None:
-        """The process stopped before the spider closed (a second Ctrl-C or SIGTERM stops
-        the reactor at once): give the ``interrupted`` verdict and the report from what the
-        ledger holds, as a graceful stop would."""
-        if self.final_line is not None:
-            return
-        account = self.ledger.reconcile()
-        why = (
-            "the crawl was stopped at once (a second Ctrl-C or SIGTERM); files written are "
-            "whole; run it again to resume"
-        )
-        self.stats.set_value("newsbot/status", "interrupted")
-        self.stats.set_value("newsbot/exit_code", EXIT_INTERRUPTED)
-        self.stats.set_value("newsbot/exit_reason", why)
-        report = self.write_report("interrupted", EXIT_INTERRUPTED, why, account)
-        c = account.counts
-        summary = (
-            f"{c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
-            f"{c['skipped']} skipped, {c['failed']} failed, "
-            f"{len(account.unaccounted)} listed but not done"
-        )
-        self.final_line = (
-            EXIT_INTERRUPTED,
-            f"newsbot: crawl INTERRUPTED: {why}. {summary}. Report: {report}",
         )
 
     def engine_stopped(self) -> None:

@@ -284,11 +284,10 @@ class NaverSpider(scrapy.Spider):
         try:
             listing = source.parse(response.body, content_type or None, response.url)
         except Exception as exc:  # ListingError, ApiShapeError, or a hostile answer
-            why = str(exc) if isinstance(exc, ExtractError) else describe_exception(exc)
             yield from self.walk_cannot_go_on(
                 current,
                 response.url,
-                f"the answer is not in the known shape ({why})",
+                f"the answer is not in the known shape ({describe_exception(exc)})",
                 found=state.found,
             )
             return
@@ -530,9 +529,10 @@ class NaverSpider(scrapy.Spider):
         except Exception as exc:
             # The endpoint answered, but not with an article we can read (not in the
             # documented shape, a value of the wrong type): render the page instead.
-            why = str(exc) if isinstance(exc, ExtractError) else describe_exception(exc)
             self.count("newsbot/api/unusable")
-            logger.warning("%s: %s; rendering the page instead", response.url, why)
+            logger.warning(
+                "%s: %s; rendering the page instead", response.url, describe_exception(exc)
+            )
             yield self.browser_request(article_id, kind)
             return
         yield article
@@ -573,10 +573,7 @@ class NaverSpider(scrapy.Spider):
             if not page.matches(Probe(page.sel)):
                 raise UnknownLayout("the rendered page has no article body")
             article = page.to_article(to_iso(now_kst()))
-        except ExtractError as exc:
-            self.fail(article_id, "browser_page", str(exc))
-            return
-        except Exception as exc:
+        except Exception as exc:  # an ExtractError, or a bug or a hostile page: named
             self.fail(article_id, "browser_page", describe_exception(exc))
             return
         yield article
