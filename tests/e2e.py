@@ -53,6 +53,21 @@ def run_crawl(
     )
 
 
+def run_newsbot(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m newsbot ARGS…`` from the repository, output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsbot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def files(out: Path) -> dict[str, Path]:
     """``{"YYYY/MM/DD/oid_aid.md": path}`` of every Markdown file written."""
     return {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*.md"))}

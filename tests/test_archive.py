@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e import crawl_env, files, index_rows, run_crawl
+from tests.e2e import crawl_env, files, index_rows, run_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import default_world
 
@@ -25,15 +23,8 @@ def _comparable(path: Path) -> str:
 
 
 def _reparse(fake: FakeNaver, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsbot", "reparse", *args],
-        cwd=ROOT,
-        env=crawl_env(fake),  # a proxy is set: any request would show in the fake's log
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    # A proxy is set: any request would show in the fake's log.
+    return run_newsbot("reparse", *args, env=crawl_env(fake))
 
 
 def test_reparse_reproduces_the_crawl(tmp_path: Path) -> None:
@@ -90,12 +81,6 @@ def test_reparse_into_a_new_directory_and_a_truncated_archive(tmp_path: Path) ->
 
 
 def test_reparse_bad_input(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "newsbot", "reparse", str(tmp_path / "missing.warc.gz")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_newsbot("reparse", str(tmp_path / "missing.warc.gz"))
     assert result.returncode == 2 and "no such archive" in result.stderr
     shutil.rmtree(tmp_path, ignore_errors=True)

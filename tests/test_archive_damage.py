@@ -8,7 +8,6 @@ import errno
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,7 @@ import pytest
 
 from newsbot.archive import WarcArchive, archive_files, read_archive
 from newsbot.dates import now_kst
-from tests.conftest import ROOT
-from tests.e2e import run_crawl, stat
+from tests.e2e import run_crawl, run_newsbot, stat
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import synthetic_world
 
@@ -63,14 +61,7 @@ def _read(*paths: Path) -> tuple[list[str], list[str]]:
 
 
 def _reparse(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsbot", "reparse", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_newsbot("reparse", *args)
 
 
 def test_garbage_between_two_records_is_skipped_and_located(tmp_path: Path) -> None:

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT, TESTS, article_fixtures
+from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, TESTS, article_fixtures
+from tests.e2e import run_newsbot
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsbot", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_newsbot(*args, timeout=60)
 
 
 @pytest.mark.parametrize("fixture", article_fixtures(), ids=lambda f: f.name)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from newsbot.spiders.naver import NaverSpider
 from newsbot.storage import OutputStore
 from newsbot.urls import ArticleId
 from tests.conftest import ARTICLES, ROOT
-from tests.e2e import files, run_crawl
+from tests.e2e import files, run_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import Override, default_world
 
@@ -80,13 +79,7 @@ def test_exceptions_are_named_with_where_newsbot_was() -> None:
 
 
 def _extract(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsbot", "extract", str(path), "--url", URL],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_newsbot("extract", str(path), "--url", URL)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ import gzip
 import hashlib
 import io
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from newsbot.archive import archive_files, read_archive, reparse
 from newsbot.article import decode_html, extract_article
 from newsbot.dates import to_iso
 from newsbot.storage import OutputStore
-from tests.conftest import ROOT
+from tests.e2e import run_newsbot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 WARC_DATE = "2021-03-04T05:06:07Z"
@@ -206,14 +205,7 @@ def _files(root: Path) -> dict[str, str]:
 
 
 def _reparse(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newsbot", "reparse", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_newsbot("reparse", *args)
 
 
 def test_a_common_crawl_warc_yields_exactly_its_naver_articles(tmp_path: Path) -> None:

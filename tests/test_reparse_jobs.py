@@ -4,13 +4,12 @@ same files and index as one process (issue 14)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newsbot.archive import WarcArchive, split_files
-from tests.conftest import ARTICLES, ROOT
-from tests.e2e import files, index_rows
+from tests.conftest import ARTICLES
+from tests.e2e import files, index_rows, run_newsbot
 
 PAGE = (ARTICLES / "082_0001252309" / "body.html").read_bytes()
 
@@ -35,15 +34,8 @@ def _archives(directory: Path, n_files: int, per_file: int) -> None:
 
 
 def _reparse(archives: Path, out: Path, jobs: int) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "newsbot", "reparse", str(archives), "--output", str(out)]
-    return subprocess.run(
-        [*command, "--jobs", str(jobs)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    args = ("reparse", str(archives), "--output", str(out), "--jobs", str(jobs))
+    return run_newsbot(*args, timeout=300)
 
 
 def test_two_jobs_write_what_one_writes(tmp_path: Path) -> None:

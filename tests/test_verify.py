@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from newsbot.render import render_article, yaml_scalar
 from newsbot.storage import INDEX_NAME, OutputStore
 from newsbot.verify import TemplateError, Verifier, load_yaml, split_markdown, verify_paths
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT
+from tests.e2e import run_newsbot
 
 URL = "https://n.news.naver.com/mnews/article/082/0001252309"
 OTHER = ("640_0000077240", "https://n.news.naver.com/mnews/article/640/0000077240")
@@ -33,15 +33,7 @@ DAY = Path("2024/01/22")  # the fixture's publication day (Korea time)
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "NEWSBOT_TEMPLATE"}
-    return subprocess.run(
-        [sys.executable, "-m", "newsbot", "verify", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**environ, **(env or {})},
-    )
+    return run_newsbot("verify", *args, env={**environ, **(env or {})}, timeout=60)
 
 
 def article(name: str = "082_0001252309", url: str = URL, **changes: Any) -> Article:
