@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from newsbot.comments import Mode
 from newsbot.dates import today_kst
 from newsbot.errors import ConfigError, InvalidArticleUrl
 from newsbot.pages.api import SPORTS_SECTIONS
@@ -20,7 +21,7 @@ from newsbot.urls import ENTERTAIN, OID_RE, SPORTS, ArticleId, parse_any_article
 OFFSITE_SECTIONS = {"sports": SPORTS, "107": SPORTS, "entertain": ENTERTAIN, "106": ENTERTAIN}
 
 KNOWN_ARGS = frozenset(
-    {"date", "start", "end", "sections", "subsections", "press", "urls", "refresh"}
+    {"date", "start", "end", "sections", "subsections", "press", "urls", "refresh", "comments"}
 )
 #: The longest date range one crawl accepts (a guard against typos such as 2016 for 2026).
 MAX_DAYS = 3660
@@ -39,6 +40,7 @@ class CrawlArgs:
     press: tuple[str, ...]
     urls: tuple[tuple[ArticleId, str], ...]  # (article, kind: news/sports/entertain)
     refresh: bool
+    comments: Mode = Mode.OFF  # off, count (comment_count only) or all (.comments.jsonl too)
 
     @property
     def mode(self) -> str:
@@ -65,7 +67,11 @@ class CrawlArgs:
             else f"sections {','.join(self.sections)}"
             + (f" (sub-sections {','.join(self.subsections)})" if self.subsections else "")
         )
-        return f"{span}, {what}" + (", refresh" if self.refresh else "")
+        return (
+            f"{span}, {what}"
+            + (", refresh" if self.refresh else "")
+            + (f", comments={self.comments}" if self.comments is not Mode.OFF else "")
+        )
 
 
 def _parse_date(name: str, value: str) -> date:
@@ -96,6 +102,16 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
     if refresh_text not in _TRUE | _FALSE:
         raise ConfigError(f"-a refresh={args['refresh']!r}: expected 1 or 0")
     refresh = refresh_text in _TRUE
+
+    comments_text = args.get("comments", "off").strip().lower()
+    if comments_text in _FALSE:
+        comments_text = "off"
+    if comments_text not in {m.value for m in Mode}:
+        raise ConfigError(
+            f"-a comments={args['comments']!r}: expected off, count (the number of comments "
+            "only) or all (every comment and reply)"
+        )
+    comments = Mode(comments_text)
 
     urls: list[tuple[ArticleId, str]] = []
     if "urls" in args:
@@ -171,4 +187,5 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
         press=tuple(press),
         urls=tuple(dict.fromkeys(urls)),
         refresh=refresh,
+        comments=comments,
     )

@@ -691,6 +691,8 @@ class SharedLedger:
         self.rejected_key = f"{base}:walk_rejected"
         self.failures_key, self.named_key = f"{base}:listing_failures", f"{base}:named"
         self.outcomes_key, self.reasons_key = f"{base}:outcomes", f"{base}:reasons"
+        self.comments_key = f"{base}:comments"
+        self.comment_reasons_key = f"{base}:comment_reasons"
         self._outcome = server.register_script(_OUTCOME_LUA)
 
     def plan(self, record: WalkRecord) -> None:
@@ -727,6 +729,16 @@ class SharedLedger:
                 keys=[self.outcomes_key, self.reasons_key],
                 args=[key, rank, outcome, reason or ""],
             )
+
+    def comments(self, key: str, status: str, reason: str | None) -> None:
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hset(self.comments_key, key, status)
+        if status == "failed":
+            pipe.hset(self.comment_reasons_key, key, reason or status)
+        else:
+            pipe.hdel(self.comment_reasons_key, key)
+        with self.crawl.calls():
+            pipe.execute()
 
     def snapshot(self) -> LedgerData:
         """Every worker's records; this worker's own if Redis fails now (it gives up, and
@@ -771,6 +783,8 @@ class SharedLedger:
             outcomes=outcomes,
             reasons={k: v for k, v in reasons.items() if outcomes.get(k) in ("failed", "deleted")},
             listing_failures=strings(self.failures_key),
+            comments=strings(self.comments_key),
+            comment_reasons=strings(self.comment_reasons_key),
         )
 
 

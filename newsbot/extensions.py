@@ -101,6 +101,8 @@ class CrawlReport:
         counts["listing_failed"] = int(get("newsbot/listing/failed", 0))
         counts["listing_fallbacks"] = int(get("newsbot/listing/fallback", 0))
         counts["out_of_range"] = int(get("newsbot/articles/out_of_range", 0))
+        for name in ("requests", "collected", "unchanged", "off", "not_collected", "failed"):
+            counts[f"comments_{name}"] = int(get(f"newsbot/comments/{name}", 0))
         return counts
 
     def log_progress(self) -> None:
@@ -113,6 +115,13 @@ class CrawlReport:
             c["listing_pages"], c["listed"], c["new"], c["updated"], c["unchanged"],
             c["skipped"], c["failed"], c["redirected"], c["deleted"], done / minutes,
         )  # fmt: skip
+        if self.ledger.comments_wanted:
+            logger.info(
+                "progress: comments: %d request(s); %d article(s) collected, %d unchanged, "
+                "%d switched off, %d not collectable, %d failed",
+                c["comments_requests"], c["comments_collected"], c["comments_unchanged"],
+                c["comments_off"], c["comments_not_collected"], c["comments_failed"],
+            )  # fmt: skip
 
     def verdict(self, reason: str, account: Reconciliation | None = None) -> tuple[int, str]:
         """(exit status, why) of a crawl that closed for ``reason``."""
@@ -193,6 +202,15 @@ class CrawlReport:
             f"{len(account.walks)} walk(s), {len(account.listing_failures)} listing "
             "failure(s)"
         )
+        if self.ledger.comments_wanted:
+            cc = account.comment_counts
+            summary += (
+                f"; comments: {cc.get('collected', 0)} collected, "
+                f"{cc.get('unchanged', 0)} unchanged, {cc.get('off', 0)} switched off, "
+                f"{cc.get('not_collected', 0)} not collectable, "
+                f"{len(account.comment_failures)} failed, "
+                f"{len(account.comments_unaccounted)} unaccounted"
+            )
         report = self.write_report(status, code, why, account)
         self.final_line = (
             code,
@@ -260,6 +278,7 @@ def _arguments(args: CrawlArgs | None) -> dict[str, Any] | None:
         "press": list(args.press),
         "urls": [article_id.url for article_id, _ in args.urls],
         "refresh": args.refresh,
+        "comments": args.comments.value,
     }
 
 
@@ -280,6 +299,24 @@ def _incomplete_reason(account: Reconciliation) -> str:
         more = len(account.unaccounted) - _NAMED_IN_VERDICT
         parts.append(
             f"{len(account.unaccounted)} article(s) named by a listing have no outcome: {keys}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    if account.comment_failures:
+        named = "; ".join(
+            f"{key} ({why})"
+            for key, why in list(account.comment_failures.items())[:_NAMED_IN_VERDICT]
+        )
+        more = len(account.comment_failures) - _NAMED_IN_VERDICT
+        parts.append(
+            f"the comments of {len(account.comment_failures)} article(s) could not be "
+            f"fetched (the articles are written): {named}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    if account.comments_unaccounted:
+        keys = ", ".join(account.comments_unaccounted[:_NAMED_IN_VERDICT])
+        more = len(account.comments_unaccounted) - _NAMED_IN_VERDICT
+        parts.append(
+            f"{len(account.comments_unaccounted)} article(s) have no comment outcome: {keys}"
             + (f" and {more} more" if more > 0 else "")
         )
     return "; ".join(parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
 from newsbot.authors import Author
@@ -39,12 +39,46 @@ class Article:
     original_url: str | None = None
     images: list[Image] = field(default_factory=list)
     layout: str | None = None
+    comment_count: int | None = None  # result.count.total of the comment API (comments=…)
     content: str = ""
+    # The comments fetched with the article (comments=count/all), written beside it by
+    # ``newsbot.pipelines.CommentsPipeline``: not a field of the file or the JSON.
+    comments: ArticleComments | None = field(
+        default=None, repr=False, compare=False, metadata={"internal": True}
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields, in order (lists and dicts copied, so the caller may change them)."""
+        return {name: _copy(getattr(self, name)) for name in FIELD_NAMES}
 
 
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Article))
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class ArticleComments:
+    """What one article's comment fetch gave: the count, and with comments=all every
+    comment and reply read (``newsbot.comments.comment_record`` dicts), with its outcome
+    (a ``newsbot.comments.Status``). Travels with its ``Article``, or alone when the
+    article itself was already collected (only its comments were fetched again)."""
+
+    id: str
+    mode: str
+    status: str
+    count: int | None = None
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # the API's result.count
+    reason: str | None = None  # why it failed
+    requests: int = 0
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(
+    f.name for f in fields(Article) if not f.metadata.get("internal")
+)
 #: Fields an article must have to be written; a missing one drops the item (and is counted).
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "publisher", "published_at", "content")

@@ -84,6 +84,7 @@ class Shared(Protocol):
     def listing_failure(self, url: str, reason: str) -> None: ...
     def named(self, key: str, walk_id: str) -> None: ...
     def outcome(self, key: str, outcome: str, reason: str | None) -> None: ...
+    def comments(self, key: str, status: str, reason: str | None) -> None: ...
     def snapshot(self) -> LedgerData: ...
 
 
@@ -96,6 +97,9 @@ class LedgerData:
     outcomes: dict[str, str] = field(default_factory=dict)  # article key -> outcome
     reasons: dict[str, str] = field(default_factory=dict)  # failed/deleted key -> why
     listing_failures: dict[str, str] = field(default_factory=dict)  # URL -> why
+    comments: dict[str, str] = field(default_factory=dict)  # article key -> comment status
+    comment_reasons: dict[str, str] = field(default_factory=dict)  # failed key -> why
+    comments_wanted: bool = False  # comments=count/all: every article collected needs one
     # (key, walk id, outcome) of every article, when given instead of named/outcomes (the
     # ledger's own records, read once without building two more dicts of every article)
     rows: Callable[[], Iterator[tuple[str, str, str | None]]] | None = None
@@ -121,10 +125,19 @@ class Reconciliation:
     deleted: dict[str, str]
     totals: dict[str, dict[str, int]]  # "day section" -> counts per outcome, and "named"
     why_failed: dict[str, str] = field(default_factory=dict)  # failed walk -> its chain, in words
+    comment_counts: dict[str, int] = field(default_factory=dict)  # comment status -> articles
+    comment_failures: dict[str, str] = field(default_factory=dict)  # article key -> why
+    # articles collected or skipped whose comments, asked for, have no outcome
+    comments_unaccounted: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return not self.unaccounted and not self.failed_walks
+        return not (
+            self.unaccounted
+            or self.failed_walks
+            or self.comment_failures
+            or self.comments_unaccounted
+        )
 
     def to_report(self) -> dict[str, Any]:
         return {
@@ -141,6 +154,11 @@ class Reconciliation:
             "failures": self.failures,
             "deleted": self.deleted,
             "totals": self.totals,
+            "comments": {
+                "counts": self.comment_counts,
+                "failures": self.comment_failures,
+                "unaccounted": self.comments_unaccounted,
+            },
         }
 
 
@@ -158,6 +176,8 @@ class Ledger:
         self._values: dict[int, int] = {}
         self.reasons: dict[str, str] = {}
         self.listing_failures: dict[str, str] = {}
+        self._comments: dict[str, str] = {}  # article key -> comment status (interned)
+        self.comment_reasons: dict[str, str] = {}
         self.shared: Shared | None = None
         self.args: CrawlArgs | None = None  # what the crawl was asked for (the report says)
         self.job_id: str | None = None  # Scrapyd's job id
@@ -224,6 +244,23 @@ class Ledger:
         if self.shared is not None:
             self.shared.outcome(key, outcome.value, reason)
 
+    def comments(self, key: str, status: str, reason: str | None = None) -> None:
+        """What became of an article's comments (a ``newsbot.comments.Status``)."""
+        self._comments[key] = status = sys.intern(str(status))
+        if status == "failed":
+            self.comment_reasons[key] = reason or status
+        else:
+            self.comment_reasons.pop(key, None)
+        if self.shared is not None:
+            self.shared.comments(key, status, reason)
+
+    def comments_of(self, key: str) -> str | None:
+        return self._comments.get(key)
+
+    @property
+    def comments_wanted(self) -> bool:
+        return self.args is not None and self.args.comments != "off"
+
     def _value(self, value: int) -> int:
         """One int object per (walk, outcome), shared by all its articles (an int past 256
         is an object of its own: 28 bytes an article)."""
@@ -252,17 +289,25 @@ class Ledger:
             outcomes=outcomes,
             reasons=dict(self.reasons),
             listing_failures=dict(self.listing_failures),
+            comments=dict(self._comments),
+            comment_reasons=dict(self.comment_reasons),
+            comments_wanted=self.comments_wanted,
         )
 
     def reconcile(self, *, shared: bool = True) -> Reconciliation:
         """The whole crawl's account (every worker's with Redis, unless ``shared=False``)."""
         if shared and self.shared is not None:
-            return reconcile(self.shared.snapshot())
+            data = self.shared.snapshot()
+            data.comments_wanted = self.comments_wanted
+            return reconcile(data)
         return reconcile(
             LedgerData(
                 walks=self.walks,
                 reasons=self.reasons,
                 listing_failures=self.listing_failures,
+                comments=self._comments,
+                comment_reasons=self.comment_reasons,
+                comments_wanted=self.comments_wanted,
                 rows=self._rows,
             )
         )
@@ -276,6 +321,8 @@ class Ledger:
 
 
 _UNLISTED = Walk("unlisted", None)
+#: Articles whose comments must have an outcome when comments are asked for.
+_NEEDS_COMMENTS = frozenset({*COLLECTED, Outcome.SKIPPED})
 
 
 def outcome_rank(outcome: Outcome) -> int:
@@ -288,6 +335,7 @@ def reconcile(data: LedgerData) -> Reconciliation:
     totals: dict[str, Counter[str]] = {}
     unaccounted: list[str] = []
     failures, deleted = {}, {}
+    comments_unaccounted: list[str] = []
     lines: dict[str, Counter[str]] = {}  # walk id -> its line of the totals
     for key, walk_id, outcome in data.articles():
         line = lines.get(walk_id)
@@ -302,6 +350,8 @@ def reconcile(data: LedgerData) -> Reconciliation:
             continue
         counts[outcome] += 1
         line[outcome] += 1
+        if data.comments_wanted and key not in data.comments and outcome in _NEEDS_COMMENTS:
+            comments_unaccounted.append(key)
         if outcome == Outcome.FAILED:
             failures[key] = data.reasons.get(key, "failed")
         elif outcome == Outcome.DELETED:
@@ -322,6 +372,13 @@ def reconcile(data: LedgerData) -> Reconciliation:
         deleted=dict(sorted(deleted.items())),
         totals={k: dict(v) for k, v in sorted(totals.items())},
         why_failed=why_failed,
+        comment_counts=dict(sorted(Counter(data.comments.values()).items())),
+        comment_failures={
+            k: data.comment_reasons.get(k, "failed")
+            for k, status in sorted(data.comments.items())
+            if status == "failed"
+        },
+        comments_unaccounted=sorted(comments_unaccounted),
     )
 
 

@@ -12,16 +12,19 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from newsbot.article import finalize
-from newsbot.dates import kst_date_of
+from newsbot.comments import Status
+from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.errors import IncompleteArticle, describe_exception
-from newsbot.items import FIELD_NAMES, Article
+from newsbot.items import FIELD_NAMES, Article, ArticleComments
 from newsbot.ledger import Outcome, crawl_ledger
-from newsbot.storage import OUT_OF_RANGE, WRITTEN, Index, OutputStore, WriteError
+from newsbot.storage import OUT_OF_RANGE, WRITTEN, Index, NotWritten, OutputStore, WriteError
 
 logger = logging.getLogger(__name__)
 # Optional fields whose absence is worth counting (required ones drop the item instead).
 COUNTED_FIELDS = tuple(
-    f for f in FIELD_NAMES if f not in ("id", "url", "oid", "aid", "content_hash", "crawled_at")
+    f
+    for f in FIELD_NAMES
+    if f not in ("id", "url", "oid", "aid", "content_hash", "crawled_at", "comment_count")
 )
 
 
@@ -46,7 +49,9 @@ class ArticlePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:
         return cls(crawler)
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | ArticleComments) -> Article | ArticleComments:
+        if isinstance(item, ArticleComments):
+            return item  # the comments of an article already collected
         article = _article(item)
         try:
             finalize(article)
@@ -91,7 +96,9 @@ class MarkdownExportPipeline:
         self.index = getattr(self.crawler.spider, "index", None) or Index(self.root)
         self.store = OutputStore(self.root, template=self.template, index=self.index)
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | ArticleComments) -> Article | ArticleComments:
+        if isinstance(item, ArticleComments):
+            return item  # the comments of an article already collected
         article = _article(item)
         assert self.index is not None and article.published_at and article.crawled_at
         published = kst_date_of(article.published_at)
@@ -125,7 +132,8 @@ class MarkdownExportPipeline:
             self.ledger.outcome(article.id, Outcome.FAILED, f"write_error: {exc.strerror}")
             self._stop_on_write_error(exc.path, exc.cause)
             raise DropItem(f"{article.id}: {exc.strerror}") from exc
-        self._job_done(article.id)
+        if article.comments is None:  # else finished once its comments are written too
+            self._job_done(article.id)
         self.ledger.outcome(article.id, Outcome(outcome))
         self.stats.inc_value(f"newsbot/articles/{outcome}")
         self.stats.inc_value(f"newsbot/layout/{article.layout}")
@@ -150,3 +158,54 @@ class MarkdownExportPipeline:
         logger.error("%s; stopping the crawl (files already written are intact)", reason)
         assert self.crawler.engine is not None
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="output_error"))
+
+
+class CommentsPipeline:
+    """Write each article's comments beside its file (``OutputStore.save_comments``: the
+    ``.comments.jsonl`` union and ``comment_count``), and give them their outcome in the
+    ledger: ``collected``, ``unchanged``, ``off``, ``not_collected`` or ``failed`` (with
+    comments asked for, a failed one makes the crawl incomplete; the article stays written).
+    Runs after ``MarkdownExportPipeline``: an article it dropped has no comments to write."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.ledger = crawl_ledger(crawler)
+        self.keep_deleted_text = crawler.settings.getbool("NEWSBOT_COMMENTS_KEEP_DELETED_TEXT")
+        self.root = Path(crawler.settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
+        self.store: OutputStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CommentsPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        index = getattr(self.crawler.spider, "index", None) or Index(self.root)
+        self.store = OutputStore(self.root, index=index)
+
+    def process_item(self, item: Article | ArticleComments) -> Article | ArticleComments:
+        comments = item if isinstance(item, ArticleComments) else item.comments
+        if comments is None:
+            return item
+        assert self.store is not None
+        status, reason = comments.status, comments.reason
+        if status != Status.NOT_COLLECTED:
+            try:
+                held = self.store.save_comments(
+                    comments, to_iso(now_kst()) or "", keep_deleted_text=self.keep_deleted_text
+                )
+            except NotWritten:
+                status, reason = Status.NOT_COLLECTED, "the article has no file"
+            except WriteError as exc:
+                status, reason = Status.FAILED, f"write_error: {exc.strerror}"
+                self.stats.set_value("newsbot/exit_reason", str(exc))
+                logger.error("%s; comments of %s not written", exc, comments.id)
+            else:
+                if held is not None:
+                    self.stats.inc_value("newsbot/comments/records", len(comments.comments))
+        self.ledger.comments(comments.id, status, reason)
+        job = getattr(self.crawler.spider, "job", None)
+        if job is not None and status != Status.FAILED:
+            job.mark_done(comments.id)
+        return item

@@ -30,6 +30,12 @@ NEWSBOT_BROWSER_IGNORE_HTTPS_ERRORS = False  # accept bad certificates in the br
 NEWSBOT_REDIS_URL = ""  # redis://host:6379/0: share one crawl between workers (scrapy-redis)
 NEWSBOT_REDIS_TIMEOUT = 5.0  # seconds a Redis connect or answer may take before it has failed
 NEWSBOT_REDIS_RETRIES = 4  # tries again of a failed Redis call (after 1, 2, 4, 4 s), then exit 1
+# Comments (-a comments=count|all): requests to apis.naver.com go to a download slot of their
+# own, with this concurrency and this fixed delay (AutoThrottle does not lower it).
+NEWSBOT_COMMENTS_CONCURRENCY = 1
+NEWSBOT_COMMENTS_DELAY = 0.5  # seconds between two comment requests
+NEWSBOT_COMMENTS_PERSONAL_FIELDS = False  # also keep each commenter's id number and profile image
+NEWSBOT_COMMENTS_KEEP_DELETED_TEXT = False  # a comment deleted since the last run keeps its text
 NEWSBOT_ARCHIVE = False  # also keep every fetched page raw in OUTPUT/archive/*.warc.gz
 NEWSBOT_ARCHIVE_MAX_BYTES = 1024**3  # start a new WARC file past this size
 # Freeze start-up objects out of the garbage collector, collect less often, and turn off
@@ -97,6 +103,7 @@ DUPEFILTER_CLASS = "newsbot.scheduling.MemoryDupeFilter"
 ITEM_PIPELINES = {
     "newsbot.pipelines.ArticlePipeline": 100,
     "newsbot.pipelines.MarkdownExportPipeline": 900,
+    "newsbot.pipelines.CommentsPipeline": 950,
 }
 EXTENSIONS = {
     "newsbot.extensions.CrawlReport": 500,

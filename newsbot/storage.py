@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import os
 import re
 import socket
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from newsbot.comments import SUFFIX, Mode, Status, dump_jsonl, merge_comments, read_jsonl
 from newsbot.dates import kst_date_of
 from newsbot.errors import NewsbotError
-from newsbot.items import Article
-from newsbot.render import render_article
+from newsbot.items import Article, ArticleComments
+from newsbot.render import render_article, yaml_scalar
 from newsbot.urls import ArticleId
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,16 @@ CREATE TABLE IF NOT EXISTS revisions (
 );
 CREATE INDEX IF NOT EXISTS revisions_id ON revisions (id);
 """
+# Columns added since the first index: (name, type), added to an older index when opened.
+_ADDED_COLUMNS = (
+    ("comment_count", "INTEGER"),  # the comment API's count.total at comments_at
+    ("comments_at", "TEXT"),  # when the article's comments were last fetched
+    ("comment_counts", "TEXT"),  # the comment API's result.count then (JSON)
+)
+_COLUMNS = (
+    "id, status, path, content_hash, published_at, modified_at, first_crawled_at,"
+    " last_crawled_at, comment_count, comments_at, comment_counts"
+)
 
 
 class StorageError(OSError):
@@ -83,6 +95,12 @@ def inside(root: Path, relative: str | None) -> Path | None:
     except (OSError, RuntimeError):
         return None
     return path
+
+
+def comments_path(root: Path, relative: str | None) -> Path | None:
+    """``YYYY/MM/DD/{oid}_{aid}.comments.jsonl`` beside the file an index entry names."""
+    md = inside(root, relative)
+    return md.with_name(md.stem + SUFFIX) if md is not None else None
 
 
 def article_path(root: Path, article_id: ArticleId, published: date) -> Path:
@@ -165,6 +183,9 @@ class IndexEntry:
     modified_at: str | None
     first_crawled_at: str
     last_crawled_at: str
+    comment_count: int | None = None
+    comments_at: str | None = None
+    comment_counts: dict[str, int] | None = None
 
 
 class Index:
@@ -184,7 +205,11 @@ class Index:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
-            self.db.execute("SELECT id, status, path, content_hash FROM articles LIMIT 1")
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+            for name, kind in _ADDED_COLUMNS:
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+            self.db.execute(f"SELECT {_COLUMNS} FROM articles LIMIT 1")
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if "locked" in text or "busy" in text:
@@ -204,12 +229,11 @@ class Index:
         self.db.close()
 
     def get(self, key: str) -> IndexEntry | None:
-        row = self.db.execute(
-            "SELECT id, status, path, content_hash, published_at, modified_at,"
-            " first_crawled_at, last_crawled_at FROM articles WHERE id = ?",
-            (key,),
-        ).fetchone()
-        return IndexEntry(*row) if row else None
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (key,)).fetchone()
+        if not row:
+            return None
+        *values, counts = row
+        return replace(IndexEntry(*values), comment_counts=_counts(counts))
 
     def record(
         self,
@@ -221,14 +245,17 @@ class Index:
         content_hash: str | None = None,
         published_at: str | None = None,
         modified_at: str | None = None,
+        comment_count: int | None = None,
+        comments_at: str | None = None,
     ) -> None:
-        """Insert or update an article; a changed hash moves the old one to ``revisions``."""
+        """Insert or update an article; a changed hash moves the old one to ``revisions``.
+        ``None`` leaves a value as it was."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             old = self.get(key)
             if old is None:
                 self.db.execute(
-                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         key,
                         status,
@@ -238,6 +265,9 @@ class Index:
                         modified_at,
                         crawled_at,
                         crawled_at,
+                        comment_count,
+                        comments_at,
+                        None,
                     ),
                 )
                 return
@@ -257,8 +287,31 @@ class Index:
                 "UPDATE articles SET status = ?, path = COALESCE(?, path),"
                 " content_hash = COALESCE(?, content_hash),"
                 " published_at = COALESCE(?, published_at), modified_at = COALESCE(?, modified_at),"
-                " last_crawled_at = ? WHERE id = ?",
-                (status, path, content_hash, published_at, modified_at, crawled_at, key),
+                " comment_count = COALESCE(?, comment_count),"
+                " comments_at = COALESCE(?, comments_at), last_crawled_at = ? WHERE id = ?",
+                (
+                    status,
+                    path,
+                    content_hash,
+                    published_at,
+                    modified_at,
+                    comment_count,
+                    comments_at,
+                    crawled_at,
+                    key,
+                ),
+            )
+
+    def record_comments(
+        self, key: str, *, count: int | None, counts: dict[str, int], fetched_at: str
+    ) -> None:
+        """The comment count (and the API's whole ``result.count``) of an article already
+        in the index, and when it was read."""
+        with self.db:
+            self.db.execute(
+                "UPDATE articles SET comment_count = COALESCE(?, comment_count),"
+                " comment_counts = COALESCE(?, comment_counts), comments_at = ? WHERE id = ?",
+                (count, json.dumps(counts, sort_keys=True) if counts else None, fetched_at, key),
             )
 
 
@@ -296,6 +349,9 @@ class OutputStore:
         path = self.path_for(article)
         relative = path.relative_to(self.root).as_posix()
         old = self.index.get(article.id)
+        if article.comment_count is None and old is not None and old.status == WRITTEN:
+            # Comments not fetched this time: the file keeps the count an earlier run read.
+            article.comment_count = old.comment_count
         if (
             old is not None
             and old.status == WRITTEN
@@ -304,12 +360,10 @@ class OutputStore:
             and path.is_file()
         ):
             outcome = "unchanged"
+            if article.comment_count != old.comment_count:
+                self._write(path, article)  # same text, a new comment count
         else:
-            data = render_article(article.to_dict(), self.template).encode("utf-8")
-            try:
-                write_atomic(path, data)
-            except OSError as exc:
-                raise WriteError(path, exc) from exc
+            self._write(path, article)
             if old is not None and old.path and old.path != relative:
                 moved = inside(self.root, old.path)  # published date changed
                 if moved is None:
@@ -335,7 +389,105 @@ class OutputStore:
                 content_hash=article.content_hash,
                 published_at=article.published_at,
                 modified_at=article.modified_at,
+                comment_count=article.comment_count,
             )
         except sqlite3.Error as exc:  # e.g. "database or disk is full"
             raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc
         return outcome
+
+    def _write(self, path: Path, article: Article) -> None:
+        data = render_article(article.to_dict(), self.template).encode("utf-8")
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise WriteError(path, exc) from exc
+
+    def save_comments(
+        self, item: ArticleComments, fetched_at: str, *, keep_deleted_text: bool = False
+    ) -> int | None:
+        """Write what an article's comment fetch gave, beside its written file: with
+        comments=all the union of the earlier ``.comments.jsonl`` and the comments read now
+        (``newsbot.comments.merge_comments``), rewritten atomically when it changed; the
+        file's ``comment_count`` when it changed (only that front-matter line: the text and
+        its hash stay). Returns how many comment records the file holds (``None`` when none
+        was written), or raises ``NotWritten`` when the index has no file for the article."""
+        entry = self.index.get(item.id)
+        md = inside(self.root, entry.path) if entry is not None else None
+        if entry is None or entry.status != WRITTEN or md is None:
+            raise NotWritten(item.id)
+        held: int | None = None
+        fetched = item.status in (Status.COLLECTED, Status.OFF) or (
+            item.status == Status.FAILED and item.comments
+        )
+        if item.mode == Mode.ALL and fetched:
+            path = md.with_name(md.stem + SUFFIX)  # comments_path
+            try:
+                before = path.read_bytes()
+            except FileNotFoundError:
+                before = None
+            except OSError as exc:
+                raise WriteError(path, exc) from exc
+            old, bad = read_jsonl(before or b"")
+            if bad:
+                logger.warning("%s: %d line(s) could not be read: replaced", path, bad)
+            merged = merge_comments(old, item.comments, keep_deleted_text=keep_deleted_text)
+            data = dump_jsonl(merged)
+            if data != before:
+                try:
+                    write_atomic(path, data)
+                except OSError as exc:
+                    raise WriteError(path, exc) from exc
+            held = len(merged)
+        if item.count is not None and item.count != entry.comment_count and md.is_file():
+            try:
+                text = md.read_bytes().decode("utf-8")
+                data = set_front_matter(text, "comment_count", yaml_scalar(item.count)).encode()
+            except OSError as exc:
+                raise WriteError(md, exc) from exc
+            except ValueError as exc:  # not UTF-8, or a custom template without front matter
+                logger.warning("%s: comment_count not written (%s)", md, exc)
+            else:
+                try:
+                    write_atomic(md, data)
+                except OSError as exc:
+                    raise WriteError(md, exc) from exc
+        try:
+            self.index.record_comments(
+                item.id, count=item.count, counts=item.counts, fetched_at=fetched_at
+            )
+        except sqlite3.Error as exc:
+            raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc
+        return held
+
+
+def _counts(text: str | None) -> dict[str, int] | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {k: v for k, v in value.items() if isinstance(v, int)}
+
+
+class NotWritten(NewsbotError):
+    """The article has no written file in the output directory (failed, outside the dates)."""
+
+
+def set_front_matter(text: str, key: str, value: str) -> str:
+    """``text`` with the front-matter line ``key: value`` replaced, or added as the last key;
+    nothing else changes (the body and so its hash stay as they are)."""
+    if not text.startswith("---\n"):
+        raise ValueError("the file has no front matter")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise ValueError("the file's front matter does not end")
+    lines = text[4 : end + 1].split("\n")[:-1]
+    line = f"{key}: {value}"
+    for i, existing in enumerate(lines):
+        if existing.startswith(f"{key}:"):
+            lines[i] = line
+            break
+    else:
+        lines.append(line)
+    return "---\n" + "\n".join(lines) + text[end:]

@@ -178,10 +178,20 @@ def _probe_items() -> list[dict[str, Any]]:
         original_url="https://example.com/original",
         images=[{"url": "https://imgnews.pstatic.net/image/001/a.jpg", "caption": "사진 설명"}],
         layout="nnews-2026",
+        comment_count=7,
     ).to_dict()
     del full["content"]
     empty: dict[str, Any] = dict.fromkeys(
-        ("category", "author", "subtitle", "sid", "modified_at", "original_url", "layout")
+        (
+            "category",
+            "author",
+            "subtitle",
+            "sid",
+            "modified_at",
+            "original_url",
+            "layout",
+            "comment_count",
+        )
     )
     empty |= {"categories": [], "authors": [], "images": []}
     return [full, {**full, **empty}]

@@ -19,6 +19,7 @@ from tests.fakenaver.world import ArticleSpec, World
 #: Settings that switch politeness off for tests (the fake answers at once).
 FAST = {
     "DOWNLOAD_DELAY": "0",
+    "NEWSBOT_COMMENTS_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
     "NEWSBOT_RETRY_BACKOFF": "0",
     "NEWSBOT_PROGRESS_INTERVAL": "0",

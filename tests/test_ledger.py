@@ -375,7 +375,9 @@ def test_to_report_keys_and_shapes() -> None:
         "failures",
         "deleted",
         "totals",
+        "comments",
     }
+    assert report["comments"] == {"counts": {}, "failures": {}, "unaccounted": []}
     assert report["counts"] == ZERO | {"failed": 1}
     assert report["walks"] == [
         {

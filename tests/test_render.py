@@ -81,7 +81,18 @@ def test_front_matter_reads_back_exactly(
     front = split_markdown(text).front_matter
     expected = article.to_dict()
     del expected["content"]
+    del expected["comment_count"]  # written only when comments were asked for
     assert front == expected
+    assert list(front)[: len(FRONT_KEYS_FIRST)] == FRONT_KEYS_FIRST
+
+
+@pytest.mark.parametrize("count", [0, 1, 12345])
+def test_comment_count_is_the_last_key_when_known(count: int) -> None:
+    article = _article()
+    article.comment_count = count
+    front = split_markdown(render_article(article.to_dict())).front_matter
+    assert list(front)[-1] == "comment_count"
+    assert front["comment_count"] == count
     assert list(front)[: len(FRONT_KEYS_FIRST)] == FRONT_KEYS_FIRST
 
 

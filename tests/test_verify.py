@@ -210,7 +210,8 @@ def test_hostile_names_are_reported_on_one_line(tmp_path: Path) -> None:
     db = sqlite3.connect(out / INDEX_NAME)
     with db:
         db.execute(
-            "INSERT INTO articles VALUES ('x', 'written', ?, 'h', NULL, NULL, 't', 't')",
+            "INSERT INTO articles (id, status, path, content_hash, first_crawled_at, last_crawled_at)"
+            " VALUES ('x', 'written', ?, 'h', 't', 't')",
             ("../../../etc/passwd\n\x1b[2J.md",),
         )
     db.close()

@@ -25,6 +25,17 @@ from newsbot import __version__, runtime
 from newsbot.args import CrawlArgs, parse_args
 from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
+from newsbot.comments import (
+    COMMENT_HOST,
+    Done,
+    Fetch,
+    Mode,
+    Status,
+    Thread,
+    parse_comment_page,
+    template_id_of,
+)
+from newsbot.comments import referer as comment_referer
 from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.errors import (
     ArticleMismatch,
@@ -34,7 +45,7 @@ from newsbot.errors import (
     UnknownLayout,
     describe_exception,
 )
-from newsbot.items import Article
+from newsbot.items import Article, ArticleComments
 from newsbot.job import JobState
 from newsbot.ledger import Ledger, Outcome, WalkEnd, crawl_ledger
 from newsbot.pages.api import (
@@ -62,7 +73,10 @@ from newsbot.storage import (
     DELETED,
     OUT_OF_RANGE,
     REDIRECTED,
+    WRITTEN,
     Index,
+    IndexEntry,
+    comments_path,
     remove_temp_files,
 )
 from newsbot.urls import (
@@ -85,6 +99,9 @@ logger = logging.getLogger(__name__)
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
 #: Listing walks started at once; each walk that ends starts the next one.
 SEED_WINDOW = 200
+#: Comment requests go before articles and listings: an article waits for its comments
+#: before it is written, so its thread is finished first (memory stays flat).
+COMMENT_PRIORITY = 10
 
 
 class NaverSpider(scrapy.Spider):
@@ -113,6 +130,7 @@ class NaverSpider(scrapy.Spider):
         self.job: JobState | None = None
         self.redis_crawl: RedisCrawl | None = None
         self.crawl_finished = False
+        self.comments_personal = False  # NEWSBOT_COMMENTS_PERSONAL_FIELDS
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -125,6 +143,16 @@ class NaverSpider(scrapy.Spider):
             settings.set("SCHEDULER", "newsbot.distributed.RedisCrawlScheduler", priority="spider")
         for name, value in browser_settings(settings).items():
             settings.set(name, value, priority="spider")
+        # Comment requests: a download slot of their own (concurrency, fixed delay).
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        slots.setdefault(
+            COMMENT_HOST,
+            {
+                "concurrency": max(1, settings.getint("NEWSBOT_COMMENTS_CONCURRENCY", 1)),
+                "delay": settings.getfloat("NEWSBOT_COMMENTS_DELAY", 0.5),
+            },
+        )
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NaverSpider:
@@ -146,6 +174,9 @@ class NaverSpider(scrapy.Spider):
             "urls": [f"{i.key}:{kind}" for i, kind in a.urls],
             "refresh": a.refresh,
         }
+        if a.comments is not Mode.OFF:  # (absent when off: the ids of earlier crawls stay)
+            signature["comments"] = a.comments.value
+        spider.comments_personal = settings.getbool("NEWSBOT_COMMENTS_PERSONAL_FIELDS")
         redis_url = settings.get("NEWSBOT_REDIS_URL")
         if redis_url:
             # Imported here: redis and scrapy-redis cost ~0.05 s at every start otherwise.
@@ -398,6 +429,8 @@ class NaverSpider(scrapy.Spider):
         if self.already_collected(key):
             self.ledger.outcome(key, Outcome.SKIPPED)
             self.count("newsbot/articles/skipped")
+            if self.crawl_args.comments is not Mode.OFF:
+                yield from self.comments_of_collected(article_id, kind)
             return
         self.count("newsbot/articles/requested")
         yield (
@@ -420,6 +453,135 @@ class NaverSpider(scrapy.Spider):
                 entry.published_at and self.crawl_args.covers(kst_date_of(entry.published_at))
             )
         return True
+
+    # -- comments ----------------------------------------------------------------------
+    def with_comments(
+        self, article_id: ArticleId, article: Article, kind: str, template: str | None = None
+    ) -> Iterator[Article | scrapy.Request]:
+        """The article, or (comments asked for) the first request of its comments, which
+        brings the article along and yields it once its comments are read."""
+        mode = self.crawl_args.comments
+        if mode is Mode.OFF or not self.will_be_written(article):
+            yield article  # (outside the dates: the export pipeline records it, unwritten)
+            return
+        if kind != NEWS:
+            # Sports and entertainment: their comment pools are not known (docs/naver.md).
+            article.comments = ArticleComments(article_id.key, mode.value, Status.NOT_COLLECTED)
+            self.count(f"newsbot/comments/{Status.NOT_COLLECTED}")
+            yield article
+            return
+        entry = self.index.get(article_id.key) if self.index is not None else None
+        thread = Thread.start(article_id.key, mode, template=template, **self.comments_known(entry))
+        yield self.comments_request(thread, article.to_dict())
+
+    def will_be_written(self, article: Article) -> bool:
+        """Not known to be outside the dates asked for (listings run past their day): the
+        comments of an article that will not be written are not fetched."""
+        args = self.crawl_args
+        if args.mode == "urls" or not article.published_at:
+            return True
+        try:
+            return args.covers(kst_date_of(article.published_at))
+        except (ValueError, TypeError, OverflowError):
+            return True  # the pipeline decides (and names the failure)
+
+    def comments_known(self, entry: IndexEntry | None) -> dict[str, Any]:
+        """What the last run read of the comments (``Thread.start``'s ``previous`` and
+        ``previous_counts``), when they are all on disk: with comments=all a count probe that
+        finds them unchanged ends the fetch."""
+        if entry is None or entry.status != WRITTEN or entry.comment_count is None:
+            return {}
+        if self.crawl_args.comments is Mode.ALL:
+            assert self.index is not None
+            path = comments_path(self.index.root, entry.path)
+            if path is None or not path.is_file():
+                return {}  # counted by comments=count, never fetched
+        return {"previous": entry.comment_count, "previous_counts": entry.comment_counts}
+
+    def comments_of_collected(self, article_id: ArticleId, kind: str) -> Iterator[scrapy.Request]:
+        """An article already collected: fetch its comments again (comments=all ends with the
+        union), without its page. The ledger has the comments' outcome in every case."""
+        mode = self.crawl_args.comments
+        key = article_id.key
+        if self.job is not None and self.job.is_done(key):
+            # Finished earlier in this job, comments included.
+            self.ledger.comments(key, Status.UNCHANGED, None)
+            return
+        entry = self.index.get(key) if self.index is not None else None
+        if entry is None or entry.status != WRITTEN:
+            self.ledger.comments(key, Status.NOT_COLLECTED, None)  # no file to go with
+            return
+        if kind != NEWS:
+            self.ledger.comments(key, Status.NOT_COLLECTED, None)
+            self.count(f"newsbot/comments/{Status.NOT_COLLECTED}")
+            return
+        thread = Thread.start(key, mode, **self.comments_known(entry))
+        yield self.comments_request(thread, None)
+
+    def comments_request(self, thread: Thread, article: dict[str, Any] | None) -> scrapy.Request:
+        """The next request of an article's comments: always with the article's page as
+        Referer (without it the API answers 3999), on the comments' own download slot."""
+        self.count("newsbot/comments/requests")
+        return scrapy.Request(
+            thread.url(),
+            callback=self.parse_comments,
+            errback=self.comments_failed,
+            headers={"Referer": comment_referer(thread.article_id), "Accept": "*/*"},
+            cb_kwargs={"thread": thread.to_dict(), "article": article},
+            meta={"download_slot": COMMENT_HOST, "autothrottle_dont_adjust_delay": True},
+            priority=COMMENT_PRIORITY,
+            dont_filter=True,  # a thread's own follow-up, as a retry is
+        )
+
+    def parse_comments(
+        self, response: Response, thread: dict[str, Any], article: dict[str, Any] | None
+    ) -> Iterator[Article | ArticleComments | scrapy.Request]:
+        state = Thread.from_dict(thread)
+        step: Fetch | Done
+        try:
+            step = state.take(parse_comment_page(response.body, personal=self.comments_personal))
+        except Exception as exc:  # CommentApiError, or a hostile answer: named
+            step = Done(Status.FAILED, f"{describe_exception(exc)} ({response.url[:300]})")
+        if isinstance(step, Fetch):
+            yield self.comments_request(state, article)
+        else:
+            yield from self.comments_done(state, article, step)
+
+    def comments_failed(self, failure: Failure) -> Iterator[Article | ArticleComments]:
+        request = failure.request  # type: ignore[attr-defined]
+        state = Thread.from_dict(request.cb_kwargs["thread"])
+        reason = f"{describe_failure(failure, request)} ({request.url[:300]})"
+        yield from self.comments_done(
+            state, request.cb_kwargs["article"], Done(Status.FAILED, reason)
+        )
+
+    def comments_done(
+        self, thread: Thread, article: dict[str, Any] | None, done: Done
+    ) -> Iterator[Article | ArticleComments]:
+        """The thread is over: the article (if it came along) with its comments, or its
+        comments alone. Failed comments never lose the article: it is written, and the
+        failure goes to the ledger when the comments are saved."""
+        self.count(f"newsbot/comments/{done.status}")
+        if thread.rejected:
+            self.count("newsbot/comments/rejected_items", thread.rejected)
+        if done.status == Status.FAILED:
+            logger.error("comments failed: %s: %s", thread.article_id.url, done.reason)
+        comments = ArticleComments(
+            thread.key,
+            thread.mode,
+            done.status.value,
+            thread.count,
+            list(thread.comments.values()) if thread.mode == Mode.ALL else [],
+            thread.counts,
+            done.reason,
+            thread.requests,
+        )
+        if article is None:
+            yield comments
+            return
+        item = Article(**article)
+        item.comment_count, item.comments = thread.count, comments
+        yield item
 
     def article_request(self, article_id: ArticleId, hops: int = 0) -> scrapy.Request:
         return scrapy.Request(
@@ -468,7 +630,11 @@ class NaverSpider(scrapy.Spider):
         except Exception as exc:  # a bug or a hostile page: this article's failure, named
             self.fail(article_id, "extract_error", describe_exception(exc))
             return
-        yield article  # finished (for JobState) once the export pipeline has written it
+        # Finished (for JobState) once the export pipeline has written it.
+        template = (
+            template_id_of(response.body) if self.crawl_args.comments is not Mode.OFF else None
+        )
+        yield from self.with_comments(article_id, article, NEWS, template)
 
     def retry_or_fail(
         self, response: Response, article_id: ArticleId, reason: str
@@ -535,7 +701,7 @@ class NaverSpider(scrapy.Spider):
             )
             yield self.browser_request(article_id, kind)
             return
-        yield article
+        yield from self.with_comments(article_id, article, kind)
 
     def api_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
@@ -567,7 +733,7 @@ class NaverSpider(scrapy.Spider):
 
     def parse_rendered(
         self, response: Response, article_id: ArticleId, kind: str
-    ) -> Iterator[Article]:
+    ) -> Iterator[Article | scrapy.Request]:
         try:
             page = RENDERED_LAYOUTS[kind](article_id, _selector(response))
             if not page.matches(Probe(page.sel)):
@@ -576,7 +742,7 @@ class NaverSpider(scrapy.Spider):
         except Exception as exc:  # an ExtractError, or a bug or a hostile page: named
             self.fail(article_id, "browser_page", describe_exception(exc))
             return
-        yield article
+        yield from self.with_comments(article_id, article, kind)
 
     def browser_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

@@ -3,14 +3,24 @@
 Start it in-process (``FakeNaver(default_world()).start()``) or as a subprocess
 (``python -m tests.fakenaver --port 0 --world default --log FILE``, prints ``READY <port>``)
 and give the client ``https_proxy``/``http_proxy`` = ``http://127.0.0.1:PORT``. The real
-Naver URLs then reach this fake; see ``site.py`` for the URLs served and ``world.py`` for
-what exists.
+Naver URLs then reach this fake; see ``site.py`` for the URLs served, ``world.py`` for
+what exists and ``comments.py`` for the comments (댓글) and their API.
 """
 
+from .comments import (
+    COMMENT_OFF,
+    COMMENT_ON,
+    HOSTILE_TEXTS,
+    Comment,
+    CommentBox,
+    CommentProfile,
+    generate_box,
+)
 from .server import CONTROL_PREFIX, FakeNaver, RequestRecord, control
 from .site import NAVER_HOSTS, Response, Site
 from .world import (
     CURSOR_STYLES,
+    DEFAULT_COMMENTS,
     PRESS_NAMES,
     SECTION_NAMES,
     SUB_SECTIONS,
@@ -22,13 +32,20 @@ from .world import (
 )
 
 __all__ = [
+    "COMMENT_OFF",
+    "COMMENT_ON",
     "CONTROL_PREFIX",
     "CURSOR_STYLES",
+    "DEFAULT_COMMENTS",
+    "HOSTILE_TEXTS",
     "NAVER_HOSTS",
     "PRESS_NAMES",
     "SECTION_NAMES",
     "SUB_SECTIONS",
     "ArticleSpec",
+    "Comment",
+    "CommentBox",
+    "CommentProfile",
     "FakeNaver",
     "Override",
     "RequestRecord",
@@ -37,5 +54,6 @@ __all__ = [
     "World",
     "control",
     "default_world",
+    "generate_box",
     "synthetic_world",
 ]

@@ -19,7 +19,7 @@ def _world(args: argparse.Namespace) -> World:
     if args.world == "default":
         world = default_world()
     elif args.world == "synthetic":
-        world = synthetic_world(args.n_articles, args.day, args.seed)
+        world = synthetic_world(args.n_articles, args.day, args.seed, comments=args.comments)
     else:
         world = World()
     if args.page_size is not None:
@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n-articles", type=int, default=1000, help="synthetic world size")
     parser.add_argument("--day", default="2026-05-30", help="synthetic world day, YYYY-MM-DD")
     parser.add_argument("--seed", type=int, default=0, help="synthetic world seed")
+    parser.add_argument(
+        "--comments", action="store_true", help="synthetic world: give articles comments"
+    )
     parser.add_argument("--page-size", type=int, default=None, help="section list page size")
     parser.add_argument("--old-page-size", type=int, default=None, help="list.naver page size")
     parser.add_argument(

@@ -48,12 +48,14 @@ _WORLD_SETTINGS = (
 
 
 class RequestRecord(NamedTuple):
-    """One answered request: method, absolute URL, status and the time it was answered."""
+    """One answered request: method, absolute URL, status, the time it was answered and
+    the request's Referer header (None: none sent)."""
 
     method: str
     url: str
     status: int
     time: float
+    referer: str | None = None
 
 
 class _Server(ThreadingMixIn, HTTPServer):
@@ -149,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(method, url)
             return
         try:
-            response = fake.site.respond(method, url)
+            response = fake.site.respond(method, url, dict(self.headers.items()))
         except Exception:  # a bug in the fake: say so loudly, to the client and on stderr
             trace = traceback.format_exc()
             sys.stderr.write(f"fakenaver: error answering {method} {url}\n{trace}")
@@ -158,11 +160,12 @@ class _Handler(BaseHTTPRequestHandler):
         if delay > 0:
             time.sleep(delay)
         # Recorded before answering: a client that got its answer finds it in the log.
+        referer = self.headers.get("Referer")
         if response.drop:
-            fake._record(method, url, 0)
+            fake._record(method, url, 0, referer)
             self.close_connection = True
             return
-        fake._record(method, url, response.status)
+        fake._record(method, url, response.status, referer)
         if response.close_after:
             self.close_connection = True
         self._write(method, response)
@@ -189,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self, method: str, url: str) -> None:
         body = f"fakenaver: refusing {url} (not a Naver host)\n".encode()
         self.close_connection = True
-        self.server.fake._record(method, url, 502)
+        self.server.fake._record(method, url, 502, self.headers.get("Referer"))
         self._write(method, Response(502, body, {"Content-Type": "text/plain"}))
 
     def _write(self, method: str, response: Response) -> None:
@@ -308,7 +311,7 @@ class FakeNaver:
 
     @property
     def records(self) -> list[RequestRecord]:
-        """Like :attr:`requests`, with status (0: connection dropped) and time."""
+        """Like :attr:`requests`, with status (0: connection dropped), time and Referer."""
         with self._lock:
             return list(self._records)
 
@@ -338,8 +341,8 @@ class FakeNaver:
             if self.log_path is not None:
                 self.log_path.write_text("")
 
-    def _record(self, method: str, url: str, status: int) -> None:
-        record = RequestRecord(method, url, status, time.time())
+    def _record(self, method: str, url: str, status: int, referer: str | None = None) -> None:
+        record = RequestRecord(method, url, status, time.time(), referer)
         with self._lock:
             self._records.append(record)
             if self.log_path is not None:

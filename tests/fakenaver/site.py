@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import pages
+from . import comments, pages
 from .world import SECTION_NAMES, ArticleSpec, World
 
 __all__ = ["NAVER_HOSTS", "ROBOTS_TXT", "Response", "Site"]
@@ -30,6 +32,7 @@ NAVER_HOSTS: frozenset[str] = frozenset(
         "m.entertain.naver.com",
         "api-gw.sports.naver.com",
         "api-gw.entertain.naver.com",
+        "apis.naver.com",
     }
 )
 
@@ -44,6 +47,12 @@ _ENTERTAIN_PATH = re.compile(r"/(?:now/)?article/(\d{3})/(\d{10})/?")
 _API_PATH = re.compile(r"/news/article/(\d{3})/(\d{10})/?")
 _SPORTS_LIST_PATH = re.compile(r"/news/articles/([a-z0-9]+)/?")
 _DAY = re.compile(r"\d{8}")
+COMMENT_PATH = "/commentBox/cbox/web_naver_list_jsonp.json"
+#: A comment request is answered only with a Referer starting so (else code 3999).
+COMMENT_REFERER_PREFIXES: tuple[str, ...] = ("https://n.news.naver.com/",)
+_JSONP = "application/javascript;charset=UTF-8"
+_OBJECT_ID = re.compile(r"news(\d{3}),(\d{10})")
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,63}")
 
 
 @dataclass
@@ -71,6 +80,16 @@ def _redirect(location: str) -> Response:
     return Response(302, body, {"Location": location, "Content-Type": pages.UTF8_HTML})
 
 
+_NO_CACHE = "no-cache, no-store, proxy-revalidate, max-age=0"
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if headers is None:
+        return None
+    wanted = name.lower()
+    return next((str(v) for k, v in headers.items() if k.lower() == wanted), None)
+
+
 def _query(query: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
 
@@ -90,8 +109,12 @@ class Site:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def respond(self, method: str, url: str) -> Response:
-        """The answer to ``method url`` (HEAD is answered like GET; the server drops the body)."""
+    def respond(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
+        """The answer to ``method url`` (HEAD is answered like GET; the server drops the body).
+
+        ``headers`` are the request's (any mapping; names are matched case-insensitively):
+        only the comment API reads one, the Referer.
+        """
         override = self.world.take_override(url)
         if override is not None:
             return Response(
@@ -136,6 +159,8 @@ class Site:
                 return self._sports_list(list_match[1], query)
             if host == "api-gw.entertain.naver.com" and path.rstrip("/") == "/news/articles":
                 return self._entertain_list(query)
+        elif host == "apis.naver.com" and path == COMMENT_PATH:
+            return self._comments(query, _header(headers, "Referer"))
         return _not_found()
 
     # -- articles ---------------------------------------------------------------------------
@@ -259,6 +284,60 @@ class Site:
         }
         body = json.dumps(payload, ensure_ascii=False).encode()
         return Response(200, body, {"Content-Type": _JSON})
+
+    # -- comments (apis.naver.com) ------------------------------------------------------------
+
+    def _comments(self, query: dict[str, str], referer: str | None) -> Response:
+        """The comment box API (``comments.py``; shared/docs/naver.md, "Comments (댓글)").
+
+        In order: a failure set by ``World.fail_comments`` (that HTTP status, empty body);
+        no n.news Referer: ``success:false``, code ``3999``, "잘못된 접근입니다" (real); a
+        ``ticket`` other than ``news``: the same (made up); an ``objectId`` that is not
+        ``news{oid},{aid}`` of an article in the world (or one deleted): code ``4004``,
+        "존재하지 않는 기사입니다" (made up). Every answer is HTTP 200 JSONP, wrapped in
+        ``_callback`` or the name passed as ``_callback=``. The Referer must start with one of
+        :data:`COMMENT_REFERER_PREFIXES` (n.news, as the docs' 2024-2026 notes say; the 2022
+        recording was still answered with a ``news.naver.com/main/read.nhn`` Referer). The
+        request's ``templateId`` is not read: items carry the box's (or the section's).
+        """
+        callback = query.get("_callback") or "_callback"
+        if not _CALLBACK.fullmatch(callback):
+            callback = "_callback"
+        lang = query.get("lang") or "ko"
+        country = query.get("country") or "KR"
+        match = _OBJECT_ID.fullmatch(query.get("objectId", "").strip())
+        if match:
+            status = self.world.take_comment_failure(match[1], match[2])
+            if status is not None:
+                return Response(status, b"", {"Content-Type": "text/plain"})
+
+        def answer(payload: dict[str, Any]) -> Response:
+            headers = {"Content-Type": _JSONP, "Cache-Control": _NO_CACHE}
+            return Response(200, comments.jsonp(callback, payload), headers)
+
+        def failure(code: str, message: str) -> Response:
+            payload = comments.envelope(
+                None, success=False, code=code, message=message, lang=lang, country=country
+            )
+            return answer(payload)
+
+        if referer is None or not referer.startswith(COMMENT_REFERER_PREFIXES):
+            return failure("3999", "잘못된 접근입니다")
+        if query.get("ticket", "news") != "news":
+            return failure("3999", "잘못된 접근입니다")
+        spec = self._live(match[1], match[2]) if match else None
+        if match is None or spec is None:
+            return failure("4004", "존재하지 않는 기사입니다")
+        box = self.world.comments(spec.oid, spec.aid)
+        result = comments.list_result(
+            box,
+            object_id=f"news{spec.oid},{spec.aid}",
+            template_id=box.template_id or comments.template_for(spec.sid1),
+            query=query,
+            lang=lang,
+            country=country,
+        )
+        return answer(comments.envelope(result, lang=lang, country=country))
 
     # -- news.naver.com ---------------------------------------------------------------------
 

@@ -13,8 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .comments import (
+    COMMENT_OFF,
+    COMMENT_ON,
+    HOSTILE_TEXTS,
+    Comment,
+    CommentBox,
+    CommentProfile,
+    comment_block,
+    generate_box,
+)
+
 __all__ = [
     "CURSOR_STYLES",
+    "DEFAULT_COMMENTS",
     "PRESS_NAMES",
     "SECTION_NAMES",
     "SUB_SECTIONS",
@@ -284,6 +296,13 @@ class World:
 
     A ``next`` the style cannot decode answers the first page (see :meth:`decode_cursor`).
     The old ``list.naver`` pages hold ``old_page_size`` items a page (Naver: 20; default 4).
+
+    Comments (``comments.py``): each article has a :class:`CommentBox`, built the first time
+    :meth:`comments` is asked for it (so a world of 100,000 articles builds only the boxes
+    requested): from ``comment_profile`` (None: no comments) with the top-level count of
+    ``comment_counts[(oid, aid)]`` if set, deterministic from the profile's seed and the
+    article id. :meth:`set_comments`, :meth:`generate_comments`, :meth:`add_comment`,
+    :meth:`delete_comment`, :meth:`set_comments_off` and :meth:`fail_comments` change them.
     """
 
     def __init__(
@@ -295,10 +314,20 @@ class World:
         delay: float = 0.0,
         mix_days_in_page: bool = False,
         cursor_style: str = "real",
+        comment_profile: CommentProfile | None = None,
     ) -> None:
         self._lock = threading.RLock()
         self._articles: dict[tuple[str, str], ArticleSpec] = {}
         self._overrides: dict[str, Override] = {}
+        self._comment_boxes: dict[tuple[str, str], CommentBox] = {}
+        self._comment_owner: dict[str, tuple[str, str]] = {}
+        self._comment_failures: dict[tuple[str, str], tuple[int, int | None]] = {}
+        #: How comment boxes are generated; None: an article nobody set has no comments.
+        self.comment_profile = comment_profile
+        #: Top-level comment count of the generated box of some articles ((oid, aid) -> n),
+        #: with ``comment_profile`` (or the default profile when it is None). Read when the
+        #: box is built, i.e. the first time anyone asks for the article's comments.
+        self.comment_counts: dict[tuple[str, str], int] = {}
         self._index: dict[tuple[str, ...], list[ArticleSpec]] = {}
         self._keys: dict[tuple[str, ...], list[str]] = {}
         self._cursor_style = "real"
@@ -479,6 +508,184 @@ class World:
             return token + "00000"
         return None
 
+    # -- comments -----------------------------------------------------------------------------
+
+    def _article_or_raise(self, oid: str, aid: str) -> ArticleSpec:
+        article = self._articles.get((oid, aid))
+        if article is None:
+            raise KeyError(f"no article {oid}/{aid} in the world")
+        return article
+
+    def _box(self, oid: str, aid: str) -> CommentBox:
+        """The live box (built now if needed); call with the lock held."""
+        key = (oid, aid)
+        box = self._comment_boxes.get(key)
+        if box is None:
+            article = self._article_or_raise(oid, aid)
+            count = self.comment_counts.get(key)
+            profile = self.comment_profile
+            if count is not None:
+                box = (profile or CommentProfile()).box(
+                    oid, aid, article.published, n_comments=count
+                )
+            elif profile is not None:
+                box = profile.box(oid, aid, article.published)
+            else:
+                box = CommentBox()
+            self._store_box(key, box)
+        return box
+
+    def _store_box(self, key: tuple[str, str], box: CommentBox) -> None:
+        for comment in box.comments:
+            owner = self._comment_owner.get(comment.comment_no)
+            if owner is not None and owner != key:
+                raise ValueError(
+                    f"comment number {comment.comment_no} is already used by {owner[0]}/{owner[1]}"
+                )
+        old = self._comment_boxes.get(key)
+        if old is not None:
+            for comment in old.comments:
+                self._comment_owner.pop(comment.comment_no, None)
+        self._comment_boxes[key] = box
+        for comment in box.comments:
+            self._comment_owner[comment.comment_no] = key
+
+    def comments(self, oid: str, aid: str) -> CommentBox:
+        """A snapshot of the article's comment box: the ground truth of what the API serves.
+
+        ``box.comments`` holds every comment and reply (deleted ones too);
+        ``box.top_level()``/``box.replies(no)`` list them newest first, ``box.counts()`` is
+        the API's ``count``. KeyError for an article not in the world.
+        """
+        with self._lock:
+            return self._box(oid, aid).copy()
+
+    def set_comments(self, oid: str, aid: str, box: CommentBox | Iterable[Comment]) -> CommentBox:
+        """Replace the article's comments (a box, or comments for a box with comments on).
+
+        Numbers must not be used by another article's box already built (ValueError); boxes
+        not built yet are not checked (generated numbers start with ``1`` + oid + aid, see
+        :func:`~tests.fakenaver.comments.comment_block`: stay clear of those).
+        """
+        if not isinstance(box, CommentBox):
+            box = CommentBox(list(box))
+        box = box.copy()
+        with self._lock:
+            self._article_or_raise(oid, aid)
+            self._store_box((oid, aid), box)
+            return box.copy()
+
+    def generate_comments(self, oid: str, aid: str, n_comments: int, **options: Any) -> CommentBox:
+        """Give the article a generated box of ``n_comments`` top-level comments and return it.
+
+        ``options`` go to :func:`~tests.fakenaver.comments.generate_box`: ``replies={0: 150}``
+        gives the oldest comment 150 replies (more than a page), ``deleted_rate``,
+        ``hostile=HOSTILE_TEXTS``, ``hostile_rate``, ``reply_rate``, ``status``, ``seed``.
+        """
+        with self._lock:
+            article = self._article_or_raise(oid, aid)
+            box = generate_box(
+                oid, aid, published=article.published, n_comments=n_comments, **options
+            )
+            self._store_box((oid, aid), box)
+            return box.copy()
+
+    def add_comment(
+        self,
+        oid: str,
+        aid: str,
+        *,
+        parent_no: str | None = None,
+        contents: str = "새로 단 댓글입니다.",
+        user: str = "newc****",
+        reg_time: str | None = None,
+        likes: int = 0,
+        dislikes: int = 0,
+        deleted: bool = False,
+        best: bool = False,
+        comment_no: str | None = None,
+    ) -> Comment:
+        """Add a comment (a reply with ``parent_no``) and return it.
+
+        By default its number is larger than every number in the box (and unused in the
+        world), and ``reg_time`` one minute after the box's newest item (or the article's
+        publication), so it lists first.
+        """
+        with self._lock:
+            article = self._article_or_raise(oid, aid)
+            box = self._box(oid, aid)
+            if comment_no is None:
+                number = max(box.max_no(), comment_block(oid, aid)) + 1
+                while str(number) in self._comment_owner:
+                    number += 1
+                comment_no = str(number)
+            if reg_time is None:
+                newest = max((c.reg_time for c in box.comments), default=article.published)
+                moment = datetime.strptime(newest, _STAMP_FORMAT) + timedelta(minutes=1)
+                reg_time = moment.strftime(_STAMP_FORMAT)
+            comment = Comment(
+                comment_no=comment_no,
+                parent_no=parent_no,
+                contents="" if deleted else contents,
+                user=user,
+                reg_time=reg_time,
+                likes=likes,
+                dislikes=dislikes,
+                deleted=deleted,
+                best=best,
+            )
+            updated = CommentBox([*box.comments, comment], box.status, box.template_id)
+            self._store_box((oid, aid), updated)
+            return comment
+
+    def delete_comment(self, oid: str, aid: str, comment_no: str) -> Comment:
+        """Mark a comment or reply deleted (its contents emptied); it stays listed."""
+        with self._lock:
+            box = self._box(oid, aid)
+            if box.get(comment_no) is None:
+                raise KeyError(f"no comment {comment_no} under {oid}/{aid}")
+            comments = [
+                dataclasses.replace(c, deleted=True, contents="")
+                if c.comment_no == comment_no
+                else c
+                for c in box.comments
+            ]
+            self._store_box((oid, aid), CommentBox(comments, box.status, box.template_id))
+            deleted = next(c for c in comments if c.comment_no == comment_no)
+            return deleted
+
+    def set_comments_off(self, oid: str, aid: str, off: bool = True) -> None:
+        """Switch the article's comments off (``COMMENT_OFF``: nothing listed) or back on."""
+        with self._lock:
+            box = self._box(oid, aid)
+            status = COMMENT_OFF if off else COMMENT_ON
+            self._store_box((oid, aid), CommentBox(box.comments, status, box.template_id))
+
+    def fail_comments(
+        self, oid: str, aid: str, status: int | None = 500, *, times: int | None = None
+    ) -> None:
+        """Answer every comment request of the article with HTTP ``status`` (an empty
+        body), ``times`` times (None: always); ``status=None`` ends it."""
+        with self._lock:
+            if status is None:
+                self._comment_failures.pop((oid, aid), None)
+            else:
+                self._comment_failures[(oid, aid)] = (status, times)
+
+    def take_comment_failure(self, oid: str, aid: str) -> int | None:
+        """The HTTP status a comment request of the article must get now (None: none)."""
+        with self._lock:
+            failure = self._comment_failures.get((oid, aid))
+            if failure is None:
+                return None
+            status, times = failure
+            if times is not None:
+                if times <= 1:
+                    del self._comment_failures[(oid, aid)]
+                else:
+                    self._comment_failures[(oid, aid)] = (status, times - 1)
+            return status
+
     def listed_by_press(self, oid: str) -> list[ArticleSpec]:
         """Listed articles of one press, newest first."""
         return self._cached(("press", oid), lambda article: article.oid == oid)
@@ -641,6 +848,13 @@ def default_world(*, page_size: int = 36) -> World:
     100/265 and 101/259, 003/0012590001 in 100/265 and 100/264. Unlisted, by URL only:
     the saved pages 029/0002625369 (legacy, EUC-KR), 018/0005316196 and 082/0001252309
     served verbatim, 117/0003900001 (302 to m.sports) and 001/0015999999 (deleted, 404).
+
+    Comments (:data:`DEFAULT_COMMENTS` names the special ones): 001/0015100001 has 250
+    top-level comments (three pages of 100) with replies, the oldest comment 120 of them (two
+    pages), some deleted; 421/0008810001 has every :data:`HOSTILE_TEXTS` text as a comment,
+    each with a reply, and a deleted comment; 082/0001260001 has comments switched off (its
+    box holds 5); 003/0012610001 has none. The hostile box also has a deleted reply. Every other article gets 0-20 comments (about a
+    third none) with replies and some deleted, from a profile seeded "default".
     """
     articles: list[ArticleSpec] = []
     for n, (oid, aid, published, sid1, sid2, also_in, base, title) in enumerate(_DEFAULT_ROWS):
@@ -727,7 +941,41 @@ def default_world(*, page_size: int = 36) -> World:
             deleted=True,
         )
     )
-    return World(articles, page_size=page_size)
+    world = World(
+        articles,
+        page_size=page_size,
+        comment_profile=CommentProfile(
+            seed="default", sizes=((0.3, 0, 0), (0.7, 1, 20)), off_rate=0.0
+        ),
+    )
+    many, hostile, off, none = DEFAULT_COMMENTS
+    world.generate_comments(*many, 250, seed="default", replies={0: 120}, deleted_rate=0.08)
+    world.generate_comments(
+        *hostile,
+        len(HOSTILE_TEXTS) + 1,
+        seed="default",
+        hostile=HOSTILE_TEXTS,
+        replies=dict.fromkeys(range(len(HOSTILE_TEXTS) + 1), 1),
+        hostile_rate=1.0,
+        deleted_rate=0.0,
+    )
+    hostile_box = world.comments(*hostile)
+    world.delete_comment(*hostile, hostile_box.top_level()[0].comment_no)
+    newest_reply = max((c for c in hostile_box.comments if c.is_reply), key=lambda c: c.key)
+    world.delete_comment(*hostile, newest_reply.comment_no)
+    world.generate_comments(*off, 5, seed="default", status=COMMENT_OFF)
+    world.comment_counts[none] = 0
+    return world
+
+
+#: Articles of :func:`default_world` with special comments: 250 top-level comments (one with
+#: 120 replies), the hostile texts, comments switched off, no comments.
+DEFAULT_COMMENTS: tuple[tuple[str, str], ...] = (
+    ("001", "0015100001"),
+    ("421", "0008810001"),
+    ("082", "0001260001"),
+    ("003", "0012610001"),
+)
 
 
 def synthetic_world(
@@ -737,6 +985,7 @@ def synthetic_world(
     *,
     page_size: int = 36,
     old_page_size: int = 20,
+    comments: bool = False,
 ) -> World:
     """``n_articles`` articles on ``day`` (YYYY-MM-DD) over sections 100-105, for benchmarks.
 
@@ -747,6 +996,12 @@ def synthetic_world(
 
     Every article has its own second of the day (so cursors never tie): at most 86,400.
     About one in twenty is also listed in a sub-section of another section.
+
+    ``comments=True`` gives every article a comment box, built when first asked for, from
+    ``CommentProfile(seed=seed)`` (:data:`~tests.fakenaver.comments.DEFAULT_SIZES`): 30%
+    none, 55% 1-20, 8% 21-99, 7% 100-300 top-level comments; a fifth of the comments have
+    1-6 replies; 6% of comments and replies deleted; 3% hostile texts; 3% of the articles
+    with comments switched off. Without it, articles have no comments.
     """
     if not 0 <= n_articles <= 86_400:
         raise ValueError("n_articles must be between 0 and 86400")
@@ -755,7 +1010,11 @@ def synthetic_world(
     seconds = sorted(rng.sample(range(86_400), n_articles))
     sections = list(SUB_SECTIONS)
     oids = ("001", "003", "421", "082", "640", "607", "020", "023", "025", "028", "032", "437")
-    world = World(page_size=page_size, old_page_size=old_page_size)
+    world = World(
+        page_size=page_size,
+        old_page_size=old_page_size,
+        comment_profile=CommentProfile(seed=seed) if comments else None,
+    )
     for i, second in enumerate(seconds):
         sid1 = sections[i % len(sections)]
         sid2 = rng.choice(SUB_SECTIONS[sid1])

@@ -1,0 +1,463 @@
+"""Comments (댓글): Naver's comment-box API, its paging, and the ``.comments.jsonl`` records.
+
+Pure logic, no Scrapy: the spider asks ``Thread`` which request comes next and hands it each
+answer; the export side merges what was fetched with what an earlier run wrote. The API is
+described in ``shared/docs/naver.md`` ("Comments"), from real 2022 responses
+(``tests/fixtures/api/cbox_*.body.jsonp``):
+
+* ``https://apis.naver.com/commentBox/cbox/web_naver_list_jsonp.json?ticket=news&pool=cbox5
+  &objectId=news{oid},{aid}&pageSize=100&sort=new&includeAllStatus=true&pageType=more``,
+  then ``&moreParam.direction=next&moreParam.next={result.morePage.next}`` (``page=`` only
+  gives the first page again, N2H4 #137); replies with ``&parentCommentNo={commentNo}``;
+* sent with a Referer on n.news, or the answer is ``success:false``, code ``3999``;
+* a JSONP body, ``_callback({...});``, unwrapped with a regex and never evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlencode
+
+from newsbot.dates import KST
+from newsbot.errors import ExtractError
+from newsbot.urls import ArticleId
+
+COMMENT_HOST = "apis.naver.com"
+COMMENT_API = f"https://{COMMENT_HOST}/commentBox/cbox/web_naver_list_jsonp.json"
+#: The most the API gives in one answer.
+PAGE_SIZE = 100
+#: Pages one list (an article's comments, or one comment's replies) may take: 200,000
+#: comments. Past it the list is given up as failed (a cursor that never ends).
+MAX_PAGES = 2000
+#: The file beside ``{oid}_{aid}.md`` that holds an article's comments.
+SUFFIX = ".comments.jsonl"
+
+
+class Mode(StrEnum):
+    """``-a comments=…``: nothing, the count only, or every comment and reply."""
+
+    OFF = "off"
+    COUNT = "count"
+    ALL = "all"
+
+
+class Status(StrEnum):
+    """What became of one article's comments (the ledger's comment outcome)."""
+
+    COLLECTED = "collected"  # fetched (and, with comments=all, every comment written)
+    UNCHANGED = "unchanged"  # comments=all: the count has not changed since the last run
+    OFF = "off"  # comments are switched off for this article (recorded, not an error)
+    NOT_COLLECTED = "not_collected"  # sports / entertainment: no comment pool known
+    FAILED = "failed"
+
+
+class CommentApiError(ExtractError):
+    """The comment API answered, but not with comments (``success:false``, or a body of
+    another shape)."""
+
+
+# `_callback({...});` or `jQuery123_456({...})` — the JSON between the first "(" and the last ")".
+_JSONP_RE = re.compile(rb"\A\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]*\s*\((?P<json>.*)\)\s*;?\s*\Z", re.S)
+# The page's comment-box config: "sTemplateId":"view_economy" (every saved n.news page has it).
+_TEMPLATE_RE = re.compile(rb'"sTemplateId"\s*:\s*"(?P<id>[A-Za-z0-9_]{1,64})"')
+
+
+def template_id_of(page: bytes) -> str | None:
+    """The article page's comment template id (``view_politics``), if the page names one."""
+    match = _TEMPLATE_RE.search(page)
+    return match["id"].decode("ascii") if match else None
+
+
+def referer(article_id: ArticleId) -> str:
+    """The page the comment box is on: every comment request is sent with it."""
+    return f"https://n.news.naver.com/mnews/article/{article_id.oid}/{article_id.aid}"
+
+
+def comment_url(
+    article_id: ArticleId,
+    *,
+    page_size: int = PAGE_SIZE,
+    template: str | None = None,
+    cursor: str | None = None,
+    parent: str | None = None,
+) -> str:
+    """One page of an article's comments (``parent``: of that comment's replies); the
+    ``cursor`` is the previous answer's ``morePage.next``, passed back as it is."""
+    query: list[tuple[str, str]] = [
+        ("ticket", "news"),
+        ("pool", "cbox5"),
+        ("lang", "ko"),
+        ("country", "KR"),
+        ("objectId", f"news{article_id.oid},{article_id.aid}"),
+    ]
+    if template:
+        query.append(("templateId", template))
+    query += [
+        ("pageSize", str(page_size)),
+        ("sort", "new"),
+        ("includeAllStatus", "true"),
+        ("pageType", "more"),
+    ]
+    if parent:
+        query.append(("parentCommentNo", parent))
+    if cursor:
+        query += [("moreParam.direction", "next"), ("moreParam.next", cursor)]
+    return f"{COMMENT_API}?{urlencode(query)}"
+
+
+@dataclass
+class CommentPage:
+    """One answer of the comment API, read."""
+
+    total: int | None  # result.count.total: comments and replies, deleted ones included
+    status: str | None  # result.exposureConfig.status
+    comments: list[dict[str, Any]]  # the records, as written to .comments.jsonl
+    next: str | None  # result.morePage.next
+    end: str | None  # result.morePage.end
+    total_rows: int | None  # result.pageModel.totalRows: items of this list
+    rejected: int = 0  # list items without a comment number (drift)
+    # result.count, every number in it (comment, reply, delCommentByUser …): what changed
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def on(self) -> bool:
+        return self.status in (None, "COMMENT_ON")
+
+
+def unwrap_jsonp(body: bytes) -> Any:
+    """The JSON inside a JSONP body (or a plain JSON body); raises ``CommentApiError``."""
+    match = _JSONP_RE.match(body)
+    text = match["json"] if match else body
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CommentApiError(f"the comment API's answer is not JSONP ({exc})") from None
+
+
+def parse_comment_page(body: bytes, *, personal: bool = False) -> CommentPage:
+    """Read one answer; raise ``CommentApiError`` for ``success:false`` (``3999`` when the
+    Referer is missing) or a body of another shape."""
+    data = unwrap_jsonp(body)
+    if not isinstance(data, dict):
+        raise CommentApiError("the comment API's answer is not a JSON object")
+    if data.get("success") is not True:
+        code, message = data.get("code"), data.get("message")
+        raise CommentApiError(f"the comment API answered code {code}: {str(message)[:200]}")
+    result = data.get("result")
+    if not isinstance(result, dict):
+        raise CommentApiError("the comment API's answer has no result")
+    items = result.get("commentList")
+    items = [] if items is None else items
+    if not isinstance(items, list):
+        raise CommentApiError("result.commentList is not a list")
+    comments, rejected = [], 0
+    for raw in items:
+        record = comment_record(raw, personal=personal) if isinstance(raw, dict) else None
+        if record is None:
+            rejected += 1
+        else:
+            comments.append(record)
+    count = _dict(result.get("count"))
+    more = _dict(result.get("morePage"))
+    exposure = _dict(result.get("exposureConfig"))
+    return CommentPage(
+        total=_int(count.get("total")),
+        status=_str(exposure.get("status")),
+        comments=comments,
+        next=_str(more.get("next")),
+        end=_str(more.get("end")),
+        total_rows=_int(_dict(result.get("pageModel")).get("totalRows")),
+        rejected=rejected,
+        counts={k: v for k, v in count.items() if isinstance(k, str) and _int(v) == v},
+    )
+
+
+def comment_record(raw: Mapping[str, Any], *, personal: bool = False) -> dict[str, Any] | None:
+    """One ``.comments.jsonl`` record from one API item, ``None`` without a comment number.
+
+    Kept: what a study of comments needs, and the user only as the API already masks it
+    (``park****``). The user's id number and profile image are kept only with ``personal``
+    (``NEWSBOT_COMMENTS_PERSONAL_FIELDS``)."""
+    number = _number(raw.get("commentNo"))
+    if number is None:
+        return None
+    parent = _number(raw.get("parentCommentNo"))
+    record: dict[str, Any] = {
+        "comment_no": number,
+        # The API gives a top-level comment itself as its parent.
+        "parent_comment_no": parent if parent and parent != number else None,
+        "created_at": comment_time(raw.get("regTime")),
+        "modified_at": comment_time(raw.get("modTime")),
+        "user": _str(raw.get("maskedUserId")) or _str(raw.get("userName")),
+        "contents": raw.get("contents") if isinstance(raw.get("contents"), str) else None,
+        "likes": _int(raw.get("sympathyCount")),
+        "dislikes": _int(raw.get("antipathyCount")),
+        # replyAllCount counts deleted replies too, which includeAllStatus lists
+        "reply_count": max(_int(raw.get("replyCount")) or 0, _int(raw.get("replyAllCount")) or 0),
+        "best": bool(raw.get("best")),
+        "deleted": bool(raw.get("deleted")),
+    }
+    if personal:
+        record["user_id_no"] = _str(raw.get("userIdNo")) or _str(raw.get("idNo"))
+        record["user_profile_image"] = _str(raw.get("userProfileImage"))
+    return record
+
+
+def comment_time(value: object) -> str | None:
+    """``2022-02-18T22:31:11+0900`` → ``2022-02-18T22:31:11+09:00`` (Korea time)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+    return moment.astimezone(KST).isoformat()
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(value: object) -> str | None:
+    """A comment number as a string of digits (a number in 2021 samples: kept a string)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and value.isdigit() and len(value) <= 30:
+        return value
+    return None
+
+
+# -- one article's fetch ------------------------------------------------------------------
+
+
+@dataclass
+class Fetch:
+    """The next request of a thread."""
+
+    url: str
+
+
+@dataclass
+class Done:
+    """The thread is finished: ``status`` and, when it failed, why."""
+
+    status: Status
+    reason: str | None = None
+
+
+@dataclass
+class Thread:
+    """One article's comments being fetched: plain data (it travels in the requests'
+    ``cb_kwargs``, through Redis as JSON), advanced by ``take``.
+
+    Order: with a count known from an earlier run, a ``pageSize=1`` probe first (comments=all
+    stops there when the count has not changed); then the comment list, page by page along
+    ``morePage.next``; then, for each comment with replies, its reply list the same way."""
+
+    key: str  # the article, oid_aid
+    mode: str  # Mode.COUNT or Mode.ALL
+    template: str | None = None
+    previous: int | None = None  # comment_count of the last run (the index)
+    previous_counts: dict[str, int] | None = None  # result.count of the last run
+    phase: str = "probe"  # probe, list
+    parent: str | None = None  # the comment whose replies are being read (None: the list)
+    cursor: str | None = None
+    seen: list[str] = field(default_factory=list)  # cursors of the list being read
+    got: int = 0  # items of the list being read
+    pages: int = 0  # pages of the list being read
+    parents: list[str] = field(default_factory=list)  # comments whose replies are still to read
+    requests: int = 0
+    count: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # result.count as read now
+    status: str | None = None  # exposureConfig.status
+    comments: dict[str, dict[str, Any]] = field(default_factory=dict)  # comment_no -> record
+    rejected: int = 0
+
+    @classmethod
+    def start(
+        cls,
+        key: str,
+        mode: Mode,
+        *,
+        template: str | None = None,
+        previous: int | None = None,
+        previous_counts: dict[str, int] | None = None,
+    ) -> Thread:
+        """``previous``/``previous_counts``: what the last run read (``None``: no run read
+        this article's comments whole); with comments=all they make a probe come first."""
+        probe = mode is Mode.COUNT or previous is not None
+        return cls(
+            key, mode.value, template, previous, previous_counts, "probe" if probe else "list"
+        )
+
+    def unchanged(self) -> bool:
+        """The count read now is the last run's: every number of ``result.count`` when both
+        are known (a deletion changes ``delCommentByUser``, not ``total``), else the total."""
+        if self.count is None or self.count != self.previous:
+            return False
+        return not (self.previous_counts and self.counts and self.previous_counts != self.counts)
+
+    @property
+    def article_id(self) -> ArticleId:
+        return ArticleId.from_key(self.key)
+
+    def url(self) -> str:
+        """The request to make now."""
+        size = 1 if self.phase == "probe" else PAGE_SIZE
+        return comment_url(
+            self.article_id,
+            page_size=size,
+            template=self.template,
+            cursor=self.cursor,
+            parent=self.parent,
+        )
+
+    def take(self, page: CommentPage) -> Fetch | Done:
+        """Read one answer; what comes next."""
+        self.requests += 1
+        self.rejected += page.rejected
+        if self.phase == "probe":
+            self.count, self.counts, self.status = page.total, page.counts, page.status
+            if self.mode == Mode.COUNT:
+                return Done(Status.COLLECTED if page.on else Status.OFF)
+            if self.unchanged():
+                return Done(Status.UNCHANGED)
+            self.phase = "list"
+            return Fetch(self.url())
+        if self.parent is None and self.pages == 0:
+            self.count, self.counts, self.status = page.total, page.counts, page.status
+        self.pages += 1
+        new = 0
+        for record in page.comments:
+            if self.parent is not None and record["parent_comment_no"] != self.parent:
+                continue  # the parent itself, if the reply list repeats it
+            number = record["comment_no"]
+            if number not in self.comments:
+                new += 1
+                if self.parent is None and record["reply_count"]:
+                    self.parents.append(number)
+            self.comments[number] = record
+        self.got += new
+        if self.parent is None and self.pages == 1 and not page.on and not page.comments:
+            return Done(Status.OFF)
+        cursor = page.next
+        finished = (
+            not page.comments
+            or not cursor
+            or cursor == page.end
+            or (page.total_rows is not None and self.got >= page.total_rows)
+        )
+        if not finished:
+            assert cursor is not None
+            if cursor in self.seen or cursor == self.cursor:
+                return self._failed(f"the comment list repeated the cursor {cursor[:40]!r}")
+            if new == 0:
+                return self._failed("a comment page held only comments already read")
+            if self.pages >= MAX_PAGES:
+                return self._failed(f"more than {MAX_PAGES} pages in one comment list")
+            self.seen.append(cursor)
+            self.cursor = cursor
+            return Fetch(self.url())
+        if self.parents:
+            self.parent = self.parents.pop(0)
+            self.cursor, self.seen, self.got, self.pages = None, [], 0, 0
+            return Fetch(self.url())
+        return Done(Status.COLLECTED if page.on or self.comments else Status.OFF)
+
+    def _failed(self, reason: str) -> Done:
+        where = f"replies of comment {self.parent}" if self.parent else "the comment list"
+        return Done(Status.FAILED, f"{where}: {reason}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Thread:
+        return cls(**data)
+
+
+# -- the .comments.jsonl file ---------------------------------------------------------------
+
+
+def _order(record: Mapping[str, Any]) -> tuple[int, str, int, int, str]:
+    """A thread's reading order: each comment by number, followed by its replies."""
+    number = str(record["comment_no"])
+    parent = record.get("parent_comment_no")
+    top = str(parent) if parent else number
+    return (len(top), top, 1 if parent else 0, len(number), number)
+
+
+def merge_comments(
+    old: Iterable[Mapping[str, Any]],
+    new: Iterable[Mapping[str, Any]],
+    *,
+    keep_deleted_text: bool = False,
+) -> list[dict[str, Any]]:
+    """The union of an earlier run's records and this run's, one per ``comment_no``, in
+    reading order. A record read now replaces the earlier one (likes change, comments are
+    edited); a comment now deleted keeps its earlier text only with ``keep_deleted_text``."""
+    merged: dict[str, dict[str, Any]] = {}
+    for record in old:
+        merged[str(record["comment_no"])] = dict(record)
+    for record in new:
+        number = str(record["comment_no"])
+        before = merged.get(number)
+        after = dict(record)
+        if after.get("deleted") and before is not None:
+            if keep_deleted_text and before.get("contents"):
+                after["contents"] = before["contents"]
+            for name in ("created_at", "user"):  # what the API blanks in a deleted one
+                if after.get(name) is None and before.get(name) is not None:
+                    after[name] = before[name]
+        merged[number] = after
+    return sorted(merged.values(), key=_order)
+
+
+def read_jsonl(data: bytes) -> tuple[list[dict[str, Any]], int]:
+    """The records of a ``.comments.jsonl`` file, and how many lines could not be read."""
+    records, bad = [], 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        if isinstance(record, dict) and _number(record.get("comment_no")) is not None:
+            records.append(record)
+        else:
+            bad += 1
+    return records, bad
+
+
+def dump_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
+    """One JSON object a line, UTF-8 (no ``\\u`` escapes but for what JSON requires, and
+    U+2028/U+2029, which some JSON-lines readers take for line ends)."""
+    lines = []
+    for record in records:
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        lines.append(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
