@@ -10,6 +10,12 @@ parse-only floor (``lxml.html.fromstring`` on the same page bytes) and the ratio
 second, incremental run over the same day(s); ``reparse`` throughput when ``python -m
 newsbot reparse`` exists; and, as the last line, the figures as one JSON object.
 
+``--comments count|all`` gives every article a comment box in the fake (``synthetic_world(...,
+comments=True)``) and crawls with ``-a comments=MODE`` and ``NEWSBOT_COMMENTS_DELAY=0``; it
+adds comment requests per collected article (and what the world says they should be),
+total requests per collected article, the comments' outcomes and records written, and the
+comment requests of the re-run (one ``pageSize=1`` probe per article).
+
 The synthetic world holds at most 86,400 articles a day (one per second); above that the
 articles are spread over consecutive days and the crawl asks for that range of days.
 Method and figures: ``docs/benchmarks.md``.
@@ -42,12 +48,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as ``python bench/run.py``: make ``tests`` importable
     sys.path.insert(0, str(ROOT))
 
 from tests.fakenaver import SUB_SECTIONS, FakeNaver, World, synthetic_world  # noqa: E402
+from tests.fakenaver.comments import CommentProfile  # noqa: E402
 from tests.fakenaver.pages import article_page  # noqa: E402
 from tests.fakenaver.world import ArticleSpec  # noqa: E402
 
@@ -68,8 +76,15 @@ TARGET_CPU_RATIO = 3.0
 TARGET_ARTICLES_PER_S = 60.0
 TARGET_REQUESTS_PER_ARTICLE = 1.05
 TARGET_PEAK_RSS_MB = 300.0
+#: Issue 15: with ``-a comments=count``, listing + article + comment requests per article.
+TARGET_REQUESTS_PER_ARTICLE_COUNT = 2.05
+#: ``--comments`` modes (``off``: the crawl without comments, the fake without them).
+COMMENT_MODES = ("off", "count", "all")
+#: The comment API's page size as newsbot asks for it (``newsbot.comments.PAGE_SIZE``).
+COMMENT_PAGE_SIZE = 100
 
 _ARTICLE_URL = re.compile(r"^https://n\.news\.naver\.com/(?:mnews/)?article/\d{3}/\d{10}")
+_COMMENT_URL = re.compile(r"^https://apis\.naver\.com/commentBox/")
 _STAT_LINE = re.compile(r"^\s*\{?'([^']+)':\s*(.*?),?\}?\s*$")
 
 
@@ -88,16 +103,22 @@ def plan_days(n_articles: int, first_day: str, per_day: int = MAX_PER_DAY) -> li
     return [(str(start + timedelta(days=k)), base + (k < extra)) for k in range(days)]
 
 
-def build_world(plan: Sequence[tuple[str, int]]) -> World:
+def build_world(plan: Sequence[tuple[str, int]], comments: bool = False) -> World:
     """The world the fake serves: ``synthetic_world`` per day (seed = day number).
 
-    One day is exactly what ``python -m tests.fakenaver --world synthetic`` serves.
+    One day is exactly what ``python -m tests.fakenaver --world synthetic`` serves (with
+    ``--comments`` when ``comments``). Over several days the comment boxes come from one
+    ``CommentProfile(seed=0)`` (a world has one profile; the same distribution).
     """
     if len(plan) == 1:
         day, n = plan[0]
-        return synthetic_world(n, day, 0)
+        return synthetic_world(n, day, 0, comments=comments)
     days = [synthetic_world(n, day, seed) for seed, (day, n) in enumerate(plan)]
-    world = World(page_size=days[0].page_size, old_page_size=days[0].old_page_size)
+    world = World(
+        page_size=days[0].page_size,
+        old_page_size=days[0].old_page_size,
+        comment_profile=CommentProfile(seed=0) if comments else None,
+    )
     for one_day in days:
         for spec in one_day.articles:
             world.add_article(spec)
@@ -118,7 +139,44 @@ def request_floor(world: World, days: Sequence[str]) -> int:
     return len(articles) + pages
 
 
-def serve_fake(plan: list[tuple[str, int]], log: str) -> int:
+@dataclass
+class CommentFloor:
+    """What a first crawl with ``-a comments=MODE`` must ask the comment API for, and the
+    records it must write, from the world's boxes (the ground truth the fake serves)."""
+
+    requests: int = 0
+    records: int = 0
+    boxes_off: int = 0
+    boxes_empty: int = 0
+
+
+def comment_floor(world: World, mode: str) -> CommentFloor:
+    """``count``: one ``pageSize=1`` probe per article. ``all`` (no earlier run, so no
+    probe): one request per box that is off or empty, else one per 100 top-level comments
+    (deleted ones included, ``includeAllStatus=true``) plus, for each comment with replies,
+    one per 100 of them; records: every comment and reply of a box that is on."""
+    floor = CommentFloor()
+    for spec in world.articles:
+        if not spec.listed:
+            continue
+        if mode == "count":
+            floor.requests += 1
+            continue
+        box = world.comments(spec.oid, spec.aid)
+        if box.off:
+            floor.requests += 1
+            floor.boxes_off += 1
+            continue
+        replies = Counter(c.parent_no for c in box.comments if c.parent_no is not None)
+        top = len(box.comments) - sum(replies.values())
+        floor.boxes_empty += top == 0
+        floor.requests += max(1, math.ceil(top / COMMENT_PAGE_SIZE))
+        floor.requests += sum(math.ceil(n / COMMENT_PAGE_SIZE) for n in replies.values())
+        floor.records += len(box.comments)
+    return floor
+
+
+def serve_fake(plan: list[tuple[str, int]], log: str, comments: bool = False) -> int:
     """``--serve-fake``: serve a multi-day world (the fake's CLI serves one day only)."""
     stop = threading.Event()
 
@@ -127,7 +185,7 @@ def serve_fake(plan: list[tuple[str, int]], log: str) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    fake = FakeNaver(build_world(plan), log_path=log).start()
+    fake = FakeNaver(build_world(plan, comments), log_path=log).start()
     try:
         print(f"READY {fake.port}", flush=True)
         while not stop.wait(0.2):
@@ -199,6 +257,8 @@ class Fake:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    #: Whether the world gives articles comments (``--comments`` not off).
+    comments: bool = False
 
     @property
     def env(self) -> dict[str, str]:
@@ -218,15 +278,19 @@ class Fake:
             return [json.loads(line) for n, line in enumerate(handle) if n >= skip]
 
 
-def start_fake(plan: Sequence[tuple[str, int]], work: Path, timeout: float) -> Fake:
+def start_fake(
+    plan: Sequence[tuple[str, int]], work: Path, timeout: float, comments: bool = False
+) -> Fake:
     log = work / "fake-requests.jsonl"
     if len(plan) == 1:
         day, n = plan[0]
         command = [sys.executable, "-m", "tests.fakenaver", "--world", "synthetic"]
         command += ["--n-articles", str(n), "--day", day, "--port", "0", "--log", str(log)]
+        command += ["--comments"] if comments else []
     else:
         command = [sys.executable, str(Path(__file__).resolve()), "--serve-fake"]
         command += [json.dumps(plan), "--fake-log", str(log)]
+        command += ["--comments", "all"] if comments else []
     stderr = (work / "fake-stderr.log").open("wb")
     process = spawn(command, stdout=subprocess.PIPE, stderr=stderr)
     stderr.close()
@@ -236,7 +300,7 @@ def start_fake(plan: Sequence[tuple[str, int]], work: Path, timeout: float) -> F
     if match is None:
         stop_child(process)
         raise RuntimeError(f"the fake Naver did not start (said {line!r}; see {stderr.name})")
-    return Fake(process, int(match.group(1)), log)
+    return Fake(process, int(match.group(1)), log, comments)
 
 
 def alive_fake(fake: Fake, plan: Sequence[tuple[str, int]], work: Path, timeout: float) -> Fake:
@@ -250,7 +314,7 @@ def alive_fake(fake: Fake, plan: Sequence[tuple[str, int]], work: Path, timeout:
         f" (exit {fake.process.returncode}) between two phases; starting it again",
         flush=True,
     )
-    return start_fake(plan, work, timeout)
+    return start_fake(plan, work, timeout, fake.comments)
 
 
 def _read_line(stream: IO[bytes], timeout: float) -> str:
@@ -293,17 +357,27 @@ class Run:
 
 
 def crawl_command(
-    out: Path, plan: Sequence[tuple[str, int]], settings: dict[str, str] | None = None
+    out: Path,
+    plan: Sequence[tuple[str, int]],
+    settings: dict[str, str] | None = None,
+    comments: str = "off",
 ) -> list[str]:
+    """``scrapy crawl naver`` of the plan's day(s); with ``comments`` not off, ``-a
+    comments=…`` and no delay between comment requests (politeness off, like the rest)."""
     days = [day for day, _ in plan]
     command = [sys.executable, "-m", "scrapy", "crawl", "naver"]
     if len(days) == 1:
         command += ["-a", f"date={days[0]}"]
     else:
         command += ["-a", f"start={days[0]}", "-a", f"end={days[-1]}"]
+    comment_settings: dict[str, str] = {}
+    if comments != "off":
+        command += ["-a", f"comments={comments}"]
+        comment_settings["NEWSBOT_COMMENTS_DELAY"] = "0"
     for name, value in {
         "NEWSBOT_OUTPUT_DIR": str(out),
         **FAST_SETTINGS,
+        **comment_settings,
         **(settings or {}),
     }.items():
         command += ["-s", f"{name}={value}"]
@@ -384,6 +458,9 @@ class Requests:
     total: int = 0
     articles: int = 0
     listings: int = 0
+    #: to the comment API (apis.naver.com/commentBox/…), and those of them with pageSize=1
+    comments: int = 0
+    comment_probes: int = 0
     other: int = 0
     not_ok: int = 0
     repeated_articles: int = 0
@@ -403,6 +480,9 @@ class Requests:
                 seen[url.split("?", 1)[0]] += 1
             elif "/section/template/" in url or "/main/list.n" in url:
                 result.listings += 1
+            elif _COMMENT_URL.match(url):
+                result.comments += 1
+                result.comment_probes += parse_qs(urlsplit(url).query).get("pageSize") == ["1"]
             else:
                 result.other += 1
         result.article_urls = set(seen)

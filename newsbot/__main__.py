@@ -169,9 +169,15 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
     skipped = result.skipped_line()
     if skipped:
         print(skipped)  # records without an article: not a problem
+    comments = (
+        f"; comments of {result.comment_articles} article(s) from "
+        f"{result.comment_pages} comment answer(s)"
+        if result.comment_pages
+        else ""
+    )
     print(
-        f"reparsed {result.records} record(s): {counts}; {len(result.failures)} failed; "
-        f"{rate:.0f} articles/s{damaged}"
+        f"reparsed {result.records} record(s): {counts}{comments}; "
+        f"{len(result.failures)} failed; {rate:.0f} articles/s{damaged}"
     )
     return 1 if result.failures or result.problems else 0
 

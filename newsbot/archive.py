@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from parsel import Selector
 from scrapy import Spider, signals
@@ -42,15 +42,16 @@ from warcio.warcwriter import WARCWriter
 
 from newsbot import __version__
 from newsbot.article import decode_html, finalize, page_for
+from newsbot.comments import COMMENT_API, Mode, Status, parse_comment_page
 from newsbot.dates import KST, kst_date_of, now_kst, to_iso
 from newsbot.errors import InvalidArticleUrl, NewsbotError, describe_exception
-from newsbot.items import Article
+from newsbot.items import Article, ArticleComments
 from newsbot.ledger import crawl_ledger
 from newsbot.pages.api import API_LAYOUTS
 from newsbot.pages.rendered import RENDERED_LAYOUTS
 from newsbot.sites import SITES
-from newsbot.storage import OutputStore
-from newsbot.urls import NEWS, parse_any_article_url
+from newsbot.storage import NotWritten, OutputStore
+from newsbot.urls import NEWS, ArticleId, parse_any_article_url
 
 logger = logging.getLogger(__name__)
 
@@ -624,6 +625,8 @@ def skip_reason(page: ArchivedPage) -> str | None:
         return "non-Naver"
     if parts.path == "/robots.txt":
         return "robots.txt"
+    if _comment_page(page.url) is not None:
+        return None if page.status == 200 else "not 200"
     if not (host == "naver.com" or host.endswith(".naver.com")):
         return "non-Naver"
     if page.status != 200:
@@ -673,6 +676,85 @@ def extract_archived(page: ArchivedPage) -> Article | None:
     return None  # an app shell fetched without a browser holds no article
 
 
+_COMMENT_PATH = urlsplit(COMMENT_API).path
+
+
+@dataclass(frozen=True)
+class _CommentRequest:
+    """What a comment API URL asked for."""
+
+    article: ArticleId
+    probe: bool  # pageSize=1: the count only
+    first: bool  # the first page of the comment list (not a next page, not replies)
+
+
+def _comment_page(url: str) -> _CommentRequest | None:
+    """The article and kind of a comment API URL newsbot makes (``None``: not one)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if (parts.hostname or "").lower() != "apis.naver.com" or parts.path != _COMMENT_PATH:
+        return None
+    query = parse_qs(parts.query)
+    object_id = (query.get("objectId") or [""])[0]
+    oid, _, aid = object_id.removeprefix("news").partition(",")
+    if not object_id.startswith("news"):
+        return None
+    try:
+        article = ArticleId(oid, aid)
+    except (InvalidArticleUrl, ValueError):
+        return None
+    probe = (query.get("pageSize") or [""])[0] == "1"
+    first = "moreParam.next" not in query and "parentCommentNo" not in query
+    return _CommentRequest(article, probe, first)
+
+
+class CommentRebuilder:
+    """Rebuilds ``.comments.jsonl`` files and ``comment_count`` from archived comment
+    answers, as the crawl wrote them (``OutputStore.save_comments``: the union of what
+    every answer listed). Answers are gathered per article and written when ``held``
+    articles are waiting, and at the end: the union does not depend on when it is
+    written. A probe (``pageSize=1``) gives only the count, as in the crawl."""
+
+    def __init__(self, store: OutputStore, result: ReparseResult, held: int = 256) -> None:
+        self.store = store
+        self.result = result
+        self.held = held
+        self.waiting: dict[str, ArticleComments] = {}
+        self.fetched: dict[str, str] = {}
+
+    def add(self, page: ArchivedPage, request: _CommentRequest) -> None:
+        answer = parse_comment_page(page.body)  # CommentApiError: the caller names it
+        key = request.article.key
+        item = self.waiting.pop(key, None) or ArticleComments(key, Mode.COUNT, Status.COLLECTED)
+        self.waiting[key] = item  # last touched last
+        self.fetched[key] = page.fetched
+        if answer.total is not None and request.first:  # a probe, or the list's first page
+            item.count, item.counts = answer.total, answer.counts
+        if not request.probe:
+            item.mode = Mode.ALL
+            item.comments.extend(answer.comments)
+        self.result.comment_pages += 1
+        if len(self.waiting) > self.held:
+            self.write(next(iter(self.waiting)))
+
+    def write(self, key: str) -> None:
+        item = self.waiting.pop(key)
+        fetched = self.fetched.pop(key, "")
+        try:
+            when = to_iso(datetime.fromisoformat(fetched)) if fetched else None
+            self.store.save_comments(item, when or "")
+        except NotWritten:
+            self.result.skipped["comments of an article not written"] += 1
+            return
+        self.result.comment_articles += 1
+
+    def finish(self) -> None:
+        while self.waiting:
+            self.write(next(iter(self.waiting)))
+
+
 @dataclass
 class ReparseResult:
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -680,6 +762,8 @@ class ReparseResult:
     problems: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # records without an article, by kind
     records: int = 0  # pages (response records) and revisits read
+    comment_pages: int = 0  # comment API answers read
+    comment_articles: int = 0  # articles whose comments were written again
     seconds: float = 0.0
     bytes_read: int = 0  # of the archive files, as stored
 
@@ -724,12 +808,14 @@ def reparse(
         result.bytes_read = stats.bytes_read
         result.seconds = time.monotonic() - started
 
+    comments = CommentRebuilder(store, result)
     for page in read_archive(archive_files(inputs), result.problems, stats):
         result.records += 1
-        _reparse_page(page, store, result, start, end)
+        _reparse_page(page, store, result, start, end, comments)
         if progress is not None:
             merge()
             progress(result)
+    comments.finish()
     merge()
     return result
 
@@ -740,10 +826,18 @@ def _reparse_page(
     result: ReparseResult,
     start: str | None,
     end: str | None,
+    comments: CommentRebuilder,
 ) -> None:
     reason = skip_reason(page)
     if reason is not None:
         result.skipped[reason] += 1
+        return
+    request = _comment_page(page.url)
+    if request is not None:
+        try:
+            comments.add(page, request)
+        except Exception as exc:  # success:false, or a hostile record: named, then go on
+            result.failures[page.url] = describe_exception(exc)
         return
     try:
         article = extract_archived(page)
@@ -820,6 +914,8 @@ def reparse_jobs(
             total.problems.extend(part.problems)
             total.skipped.update(part.skipped)
             total.records += part.records
+            total.comment_pages += part.comment_pages
+            total.comment_articles += part.comment_articles
             total.bytes_read += part.bytes_read
             if done is not None:
                 done(finished, len(groups), part)

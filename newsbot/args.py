@@ -58,8 +58,9 @@ class CrawlArgs:
         return self.dates[0] <= day <= self.dates[-1]
 
     def describe(self) -> str:
+        comments = f", comments={self.comments}" if self.comments is not Mode.OFF else ""
         if self.mode == "urls":
-            return f"{len(self.urls)} article URL(s)"
+            return f"{len(self.urls)} article URL(s){comments}"
         span = str(self.dates[0]) if len(self.dates) == 1 else f"{self.dates[0]}..{self.dates[-1]}"
         what = (
             f"press {','.join(self.press)}"
@@ -67,11 +68,7 @@ class CrawlArgs:
             else f"sections {','.join(self.sections)}"
             + (f" (sub-sections {','.join(self.subsections)})" if self.subsections else "")
         )
-        return (
-            f"{span}, {what}"
-            + (", refresh" if self.refresh else "")
-            + (f", comments={self.comments}" if self.comments is not Mode.OFF else "")
-        )
+        return f"{span}, {what}" + (", refresh" if self.refresh else "") + comments
 
 
 def _parse_date(name: str, value: str) -> date:

@@ -253,8 +253,8 @@ _BYTES, _ARTICLE, _MAP = "__bytes__", "__article_id__", "__map__"
 _TAGS = frozenset({_BYTES, _ARTICLE, _MAP})
 #: The spider methods a queued request may name (newsbot.spiders.naver): an entry naming
 #: any other method is refused. Browser requests (parse_rendered) never go to Redis.
-_CALLBACKS = frozenset({"parse_listing", "parse_article", "parse_api_article"})
-_ERRBACKS = frozenset({"listing_failed", "article_failed", "api_failed"})
+_CALLBACKS = frozenset({"parse_listing", "parse_article", "parse_api_article", "parse_comments"})
+_ERRBACKS = frozenset({"listing_failed", "article_failed", "api_failed", "comments_failed"})
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "url": str,
     "method": str,

@@ -146,3 +146,19 @@ def test_unusable_output_or_redis_is_one_line_before_any_request(
     errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
     assert len(errors) == 1 and message in errors[0], result.stderr[-1000:]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "mode"),
+    [("all", "all"), ("ALL", "all"), ("count", "count"), ("off", "off"), ("0", "off"), ("", "off")],
+)
+def test_comments_argument(value: str, mode: str) -> None:
+    args = parse_args({"date": "2026-05-30", "comments": value}, today=date(2026, 6, 1))
+    assert args.comments == mode
+    assert ("comments=" in args.describe()) == (mode != "off")
+
+
+def test_comments_argument_is_checked() -> None:
+    with pytest.raises(ConfigError, match=r"-a comments='some': expected off, count .* or all"):
+        parse_args({"comments": "some"}, today=date(2026, 6, 1))
+    assert parse_args({}, today=date(2026, 6, 1)).comments == "off"

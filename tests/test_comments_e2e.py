@@ -14,7 +14,7 @@ import pytest
 
 from newsbot.dates import iso_kst
 from newsbot.verify import split_markdown, verify_text
-from tests.e2e import expected_for_sections, files, run_crawl
+from tests.e2e import crawl_env, expected_for_sections, files, run_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.comments import CommentBox
 from tests.fakenaver.world import default_world
@@ -238,3 +238,32 @@ def test_sports_comments_are_not_collected(fake: FakeNaver, tmp_path: Path) -> N
     assert not comment_requests(fake)
     report = json.loads(sorted((out / "reports").glob("crawl-*.json"))[-1].read_text("utf-8"))
     assert report["comments"]["counts"] == {"not_collected": 1}
+
+
+def test_reparse_rebuilds_comments_without_a_request(fake: FakeNaver, tmp_path: Path) -> None:
+    """With NEWSBOT_ARCHIVE on, comment answers are archived; ``reparse`` into an empty
+    directory writes the same .comments.jsonl files and comment_count, offline."""
+    out = tmp_path / "out"
+    result = run_crawl(fake, out, *ARGS, "comments=all", NEWSBOT_ARCHIVE="True")
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.comments.jsonl")}
+    assert len(crawled) == len(files(out))
+    fake.reset_log()
+    fresh = tmp_path / "fresh"
+    reparsed = run_newsbot(
+        "reparse", str(out / "archive"), "--output", str(fresh), env=crawl_env(fake)
+    )
+    assert reparsed.returncode == 0, reparsed.stderr[-3000:]
+    assert not fake.records  # not one request
+    assert f"comments of {len(crawled)} article(s)" in reparsed.stdout
+    again = {
+        p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("*.comments.jsonl")
+    }
+    assert again == crawled
+    for name in files(out):
+        front = split_markdown((fresh / name).read_text(encoding="utf-8")).front_matter
+        original = split_markdown((out / name).read_text(encoding="utf-8")).front_matter
+        assert front["comment_count"] == original["comment_count"]
+        assert (fresh / name).read_text(encoding="utf-8").replace(front["crawled_at"], "T") == (
+            out / name
+        ).read_text(encoding="utf-8").replace(original["crawled_at"], "T")

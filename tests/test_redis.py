@@ -422,6 +422,7 @@ def test_every_request_kind_survives_the_queue(
         spider.article_request(ArticleId("001", "0000000001")),
         spider.article_request(ArticleId("001", "0000000002"), hops=2),
         spider.api_request(ArticleId("076", "0000000003"), SPORTS),
+        _comments_request(spider),
     ]
     for request in via_redis:
         original = request.to_dict(spider=spider)
@@ -452,6 +453,42 @@ def test_every_request_kind_survives_the_queue(
     assert scheduler.next_request() is None
     by_url = {r.to_dict(spider=spider)["url"]: r.to_dict(spider=spider) for r in via_redis}
     assert {r.url: r.to_dict(spider=spider) for r in popped if r is not None} == by_url
+    _close(spider)
+
+
+def _comments_request(spider: Any) -> Any:
+    """A comment request half-way through a thread: the thread (hostile text in what was
+    read) and the article it brings along travel in cb_kwargs, as plain JSON."""
+    from newsbot.comments import Mode, Thread
+
+    thread = Thread.start(
+        "001_0000000005", Mode.ALL, template="view_politics", previous=3, previous_counts={"a": 1}
+    )
+    thread.phase, thread.cursor, thread.seen, thread.parents = "list", "04kc", ["04kc"], ["7"]
+    thread.comments = {
+        "7": {"comment_no": "7", "contents": '"q" \\ \r\n --- {{ x }} 😀 \u2028', "likes": 3}
+    }
+    article = {"id": "001_0000000005", "title": "t", "authors": [{"name": "a", "email": None}]}
+    return spider.comments_request(thread, article)
+
+
+def test_comment_outcomes_are_shared(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    _, port = redis_server
+    _, spider = _redis_spider(tmp_path, port)
+    assert spider.redis_crawl.open(spider.ledger)
+    spider.ledger.comments("001_0000000001", "failed", "HTTP 500 after 4 retries")
+    spider.ledger.comments("001_0000000002", "collected")
+    spider.ledger.comments("001_0000000003", "failed", "x")
+    spider.ledger.comments("001_0000000003", "unchanged")  # a later outcome replaces it
+    data = spider.ledger.shared.snapshot()
+    assert data.comments == {
+        "001_0000000001": "failed",
+        "001_0000000002": "collected",
+        "001_0000000003": "unchanged",
+    }
+    assert data.comment_reasons == {"001_0000000001": "HTTP 500 after 4 retries"}
     _close(spider)
 
 
