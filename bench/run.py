@@ -694,7 +694,7 @@ def profile_crawl(
     work: Path, plan: Sequence[tuple[str, int]], fake: Fake, cpu_ms: float, args: argparse.Namespace
 ) -> list[str]:
     """A crawl into its own output directory under py-spy (if installed) or cProfile."""
-    command = crawl_command(work / "output-profiled", plan)
+    command = crawl_command(work / "output-profiled", plan, comments=args.comments)
     log = work / "crawl-profiled.log"
     search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     spy = shutil.which("py-spy", path=search)
@@ -748,10 +748,38 @@ def _check_crawl(run: Run, what: str, fake: Fake) -> dict[str, str]:
     return stats
 
 
+def comment_stats(stats: dict[str, str]) -> dict[str, int]:
+    """The crawl's ``newsbot/comments/…`` stats, by the name after that prefix."""
+    prefix = "newsbot/comments/"
+    return {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+
+
+def comment_outcomes(counts: dict[str, int]) -> str:
+    """``collected 1940, off 60``: the comment outcomes among ``comment_stats``."""
+    outcomes = [(k, v) for k, v in sorted(counts.items()) if k not in _NOT_OUTCOMES]
+    return ", ".join(f"{k} {v}" for k, v in outcomes) or "none"
+
+
+_NOT_OUTCOMES = ("requests", "records", "rejected_items")
+
+
+def count_comment_records(out: Path) -> tuple[int, int]:
+    """(``.comments.jsonl`` files, lines in them) under ``out``."""
+    files = lines = 0
+    for path in out.rglob("*.comments.jsonl"):
+        files += 1
+        with path.open("rb") as handle:
+            lines += sum(1 for line in handle if line.strip())
+    return files, lines
+
+
 def benchmark(args: argparse.Namespace) -> int:
     plan = plan_days(args.articles, args.day, args.max_per_day)
     n_articles = sum(n for _, n in plan)
-    work = Path(args.work or ROOT / "bench" / "out" / f"n{n_articles}").resolve()
+    mode: str = args.comments
+    with_comments = mode != "off"
+    name = f"n{n_articles}" + (f"-comments-{mode}" if with_comments else "")
+    work = Path(args.work or ROOT / "bench" / "out" / name).resolve()
     if work.exists():
         leftovers = {p.name for p in work.iterdir()}
         if leftovers and "fake-requests.jsonl" not in leftovers:
@@ -764,12 +792,18 @@ def benchmark(args: argparse.Namespace) -> int:
     _out(
         f"machine: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; code {code_version()}"
     )
+    if with_comments:
+        _out(
+            f"comments: -a comments={mode}, NEWSBOT_COMMENTS_DELAY=0"
+            " (NEWSBOT_COMMENTS_CONCURRENCY as newsbot sets it); every article has a comment box"
+        )
 
     started = time.perf_counter()
-    world = build_world(plan)  # the same world the fake builds: for the floors below
+    # The same world the fake builds: for the floors below.
+    world = build_world(plan, with_comments)
     specs = world.articles
     floor = request_floor(world, [day for day, _ in plan])
-    fake = start_fake(plan, work, timeout=args.fake_timeout)
+    fake = start_fake(plan, work, timeout=args.fake_timeout, comments=with_comments)
     _out(
         f"fake Naver: pid {fake.process.pid}, port {fake.port}"
         f" ({time.perf_counter() - started:.1f}s to start)"
@@ -777,7 +811,8 @@ def benchmark(args: argparse.Namespace) -> int:
 
     # 1. The crawl.
     fake_cpu = fake.cpu()
-    crawl = run_measured(crawl_command(out, plan), fake.env, work / "crawl-1.log", args.timeout)
+    command = crawl_command(out, plan, comments=mode)
+    crawl = run_measured(command, fake.env, work / "crawl-1.log", args.timeout)
     fake_cpu = fake.cpu() - fake_cpu
     stats = _check_crawl(crawl, "the crawl", fake)
     first_lines = fake.log_lines()
@@ -790,7 +825,10 @@ def benchmark(args: argparse.Namespace) -> int:
         _out(f"WARNING: {articles} .md files, {new} new in the stats, {n_articles} in the world")
     per_s = articles / crawl.wall_s
     cpu_ms = 1000 * crawl.cpu_s / articles
-    req_per_article = requests.total / articles
+    # Listing + article requests (+ other): the 1.05 target's; comment requests aside.
+    req_per_article = (requests.total - requests.comments) / articles
+    total_per_article = requests.total / articles
+    comment_per_article = requests.comments / articles
     entries = int(stats.get("newsbot/listing/articles", "0"))
     entries += int(stats.get("newsbot/listing/duplicates", "0"))
     _out()
@@ -804,22 +842,53 @@ def benchmark(args: argparse.Namespace) -> int:
     _out(
         f"  fake Naver meanwhile: {fake_cpu:.1f}s CPU ({1000 * fake_cpu / articles:.2f} ms/article)"
     )
+    comment_part = f" + {requests.comments} comment" if with_comments else ""
     _out(
         f"  HTTP requests: {requests.total} = {requests.listings} listing"
-        f" + {requests.articles} article + {requests.other} other;"
+        f" + {requests.articles} article{comment_part} + {requests.other} other;"
         f" {requests.not_ok} not 200 (retried or failed),"
         f" {requests.repeated_articles} article fetched twice"
     )
+    aside = ", comment requests aside" if with_comments else ""
     _out(
-        f"  requests per collected article: {req_per_article:.4f}"
+        f"  requests per collected article{aside}: {req_per_article:.4f}"
         f" ({entries} listing entries on {requests.listings} listing pages; floor at the"
         f" fake's {world.page_size} entries per page: {floor / n_articles:.4f})"
     )
+    counts = comment_stats(stats)
+    expected = comment_floor(world, mode) if with_comments else CommentFloor()
+    records = counts.get("records", 0)
+    if with_comments:
+        _out(
+            f"  comments ({mode}): {requests.comments} comment requests"
+            f" ({requests.comment_probes} of them pageSize=1 probes;"
+            f" newsbot/comments/requests {counts.get('requests', 0)})"
+            f" = {comment_per_article:.4f} per collected article; the world's boxes need"
+            f" {expected.requests} ({expected.requests / n_articles:.4f})"
+        )
+        _out(
+            f"  total requests per collected article (listing + article + comment):"
+            f" {total_per_article:.4f}"
+        )
+        _out(
+            f"  comment outcomes: {comment_outcomes(counts)};"
+            f" rejected items {counts.get('rejected_items', 0)};"
+            f" log: {stats.get('log_count/ERROR', '0')} ERROR,"
+            f" {stats.get('log_count/WARNING', '0')} WARNING lines"
+        )
+    if mode == "all":
+        files, lines = count_comment_records(out)
+        _out(
+            f"  comment records written: {records} (newsbot/comments/records);"
+            f" {lines} lines in {files} .comments.jsonl files; the world's boxes hold"
+            f" {expected.records} ({expected.boxes_off} boxes off, {expected.boxes_empty} empty)"
+        )
 
     # 2. The same day(s) again: incremental.
     fake = alive_fake(fake, plan, work, args.fake_timeout)
     fake_cpu = fake.cpu()
-    rerun = run_measured(crawl_command(out, plan), fake.env, work / "crawl-2.log", args.timeout)
+    command = crawl_command(out, plan, comments=mode)
+    rerun = run_measured(command, fake.env, work / "crawl-2.log", args.timeout)
     fake_cpu = fake.cpu() - fake_cpu
     rerun_stats = _check_crawl(rerun, "the re-run", fake)
     again = Requests.of(fake.records(skip=first_lines))
@@ -831,6 +900,16 @@ def benchmark(args: argparse.Namespace) -> int:
         f" skipped {rerun_stats.get('newsbot/articles/skipped', '0')},"
         f" new {rerun_stats.get('newsbot/articles/new', '0')}"
     )
+    rerun_counts = comment_stats(rerun_stats)
+    if with_comments:
+        _out(
+            f"  re-run comments: {again.comments} comment requests"
+            f" ({again.comment_probes} pageSize=1 probes)"
+            f" = {again.comments / articles:.4f} per article;"
+            f" outcomes: {comment_outcomes(rerun_counts)};"
+            f" records {rerun_counts.get('records', 0)};"
+            f" log: {rerun_stats.get('log_count/ERROR', '0')} ERROR lines"
+        )
 
     # 3. reparse, once the raw-archive issue has landed: it needs an archive, so a second
     # full crawl with NEWSBOT_ARCHIVE=1 (measured on its own: the archive's cost), then
@@ -844,7 +923,8 @@ def benchmark(args: argparse.Namespace) -> int:
         _out("reparse: n/a (`python -m newsbot reparse` does not exist yet)")
     else:
         archived_out = work / "output-archived"
-        command = crawl_command(archived_out, plan, settings={"NEWSBOT_ARCHIVE": "True"})
+        settings = {"NEWSBOT_ARCHIVE": "True"}
+        command = crawl_command(archived_out, plan, settings=settings, comments=mode)
         fake = alive_fake(fake, plan, work, args.fake_timeout)
         archived = run_measured(command, fake.env, work / "crawl-archived.log", args.timeout)
         _check_crawl(archived, "the archived crawl", fake)
@@ -911,7 +991,7 @@ def benchmark(args: argparse.Namespace) -> int:
         (per_s >= TARGET_ARTICLES_PER_S, f">= 60 articles/s: {per_s:.1f}"),
         (
             req_per_article <= TARGET_REQUESTS_PER_ARTICLE,
-            f"requests per new article <= 1.05: {req_per_article:.4f}",
+            f"requests per new article{aside} <= 1.05: {req_per_article:.4f}",
         ),
         (again.articles == 0, f"a re-run makes no article request: {again.articles}"),
         (
@@ -919,6 +999,35 @@ def benchmark(args: argparse.Namespace) -> int:
             f"peak RSS <= 300 MB (the target is at 100k): {crawl.peak_rss_mb:.0f} MB",
         ),
     ]
+    if mode == "count":
+        checks.append(
+            (
+                total_per_article <= TARGET_REQUESTS_PER_ARTICLE_COUNT,
+                "with comments=count, listing + article + comment requests per collected"
+                f" article <= 2.05: {total_per_article:.4f}",
+            )
+        )
+    if with_comments:
+        checks += [
+            (
+                requests.comments == expected.requests,
+                f"comment requests as the world's boxes need: {requests.comments}"
+                f" (expected {expected.requests})",
+            ),
+            (
+                again.comments == again.comment_probes == articles,
+                f"a re-run makes one pageSize=1 comment probe per article: {again.comments}"
+                f" requests, {again.comment_probes} probes, {articles} articles",
+            ),
+        ]
+    if mode == "all":
+        checks.append(
+            (
+                records == expected.records,
+                f"comment records written as the world holds: {records}"
+                f" (expected {expected.records})",
+            )
+        )
     _out()
     _out(f"targets at N={n_articles}:")
     for ok, text in checks:
@@ -934,6 +1043,19 @@ def benchmark(args: argparse.Namespace) -> int:
         "rerun_article_requests": again.articles,
         "peak_rss_mb": round(crawl.peak_rss_mb, 1),
     }
+    if with_comments:
+        result.update(
+            {
+                "comments": mode,
+                "comment_requests_per_article": round(comment_per_article, 4),
+                "total_requests_per_article": round(total_per_article, 4),
+                "comment_records": records,
+                "comment_outcomes": {
+                    k: v for k, v in sorted(counts.items()) if k not in _NOT_OUTCOMES
+                },
+                "rerun_comment_requests_per_article": round(again.comments / articles, 4),
+            }
+        )
     _out(json.dumps(result))
     return 0
 
@@ -975,6 +1097,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="articles per day at most; more are spread over the following days (tests the"
         " multi-day world at small N)",
     )
+    parser.add_argument(
+        "--comments",
+        choices=COMMENT_MODES,
+        default="off",
+        help="crawl with -a comments=MODE (and NEWSBOT_COMMENTS_DELAY=0) against a world where"
+        " every article has a comment box; off (default): no comments anywhere",
+    )
     parser.add_argument("--serve-fake", metavar="PLAN", help=argparse.SUPPRESS)
     parser.add_argument("--fake-log", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -984,7 +1113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
     if args.serve_fake:
         plan = [(str(day), int(n)) for day, n in json.loads(args.serve_fake)]
-        return serve_fake(plan, args.fake_log)
+        return serve_fake(plan, args.fake_log, args.comments != "off")
     signal.signal(signal.SIGTERM, _raise_on_signal)
     signal.signal(signal.SIGHUP, _raise_on_signal)
     try:
