@@ -285,38 +285,42 @@ def _arguments(args: CrawlArgs | None) -> dict[str, Any] | None:
 def _incomplete_reason(account: Reconciliation) -> str:
     parts = []
     if account.failed_walks:
-        named = "; ".join(
-            f"{w.id} ({w.detail or 'never ended'})"
-            for w in account.failed_walks[:_NAMED_IN_VERDICT]
-        )
-        more = len(account.failed_walks) - _NAMED_IN_VERDICT
         parts.append(
-            f"{len(account.failed_walks)} listing walk(s) failed without a fallback that "
-            f"succeeded: {named}" + (f" and {more} more" if more > 0 else "")
+            _some(
+                f"{len(account.failed_walks)} listing walk(s) failed without a fallback that "
+                "succeeded: ",
+                [f"{w.id} ({w.detail or 'never ended'})" for w in account.failed_walks],
+                "; ",
+            )
         )
     if account.unaccounted:
-        keys = ", ".join(account.unaccounted[:_NAMED_IN_VERDICT])
-        more = len(account.unaccounted) - _NAMED_IN_VERDICT
         parts.append(
-            f"{len(account.unaccounted)} article(s) named by a listing have no outcome: {keys}"
-            + (f" and {more} more" if more > 0 else "")
+            _some(
+                f"{len(account.unaccounted)} article(s) named by a listing have no outcome: ",
+                account.unaccounted,
+            )
         )
     if account.comment_failures:
-        named = "; ".join(
-            f"{key} ({why})"
-            for key, why in list(account.comment_failures.items())[:_NAMED_IN_VERDICT]
-        )
-        more = len(account.comment_failures) - _NAMED_IN_VERDICT
         parts.append(
-            f"the comments of {len(account.comment_failures)} article(s) could not be "
-            f"fetched (the articles are written): {named}"
-            + (f" and {more} more" if more > 0 else "")
+            _some(
+                f"the comments of {len(account.comment_failures)} article(s) could not be "
+                "fetched (the articles are written): ",
+                [f"{key} ({why})" for key, why in account.comment_failures.items()],
+                "; ",
+            )
         )
     if account.comments_unaccounted:
-        keys = ", ".join(account.comments_unaccounted[:_NAMED_IN_VERDICT])
-        more = len(account.comments_unaccounted) - _NAMED_IN_VERDICT
         parts.append(
-            f"{len(account.comments_unaccounted)} article(s) have no comment outcome: {keys}"
-            + (f" and {more} more" if more > 0 else "")
+            _some(
+                f"{len(account.comments_unaccounted)} article(s) have no comment outcome: ",
+                account.comments_unaccounted,
+            )
         )
     return "; ".join(parts)
+
+
+def _some(head: str, items: list[str], separator: str = ", ") -> str:
+    """``head`` and the first ``_NAMED_IN_VERDICT`` items (the report has them all)."""
+    more = len(items) - _NAMED_IN_VERDICT
+    named = separator.join(items[:_NAMED_IN_VERDICT])
+    return head + named + (f" and {more} more" if more > 0 else "")
