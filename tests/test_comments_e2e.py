@@ -127,6 +127,10 @@ def test_comments_all_writes_every_comment_and_reply_once(fake: FakeNaver, tmp_p
         assert query["pageSize"] == ["100"]  # a first crawl reads the list at once
     # The template id of the article page was sent.
     assert all("templateId" in parse_qs(urlsplit(r.url).query) for r in requests)
+    # The output directory still verifies (the .comments.jsonl files are not articles).
+    verified = run_newsbot("verify", str(out))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert verified.stdout.endswith(f"{len(written)} ok, 0 failed\n")
     # The report has the comments' account.
     report = json.loads(sorted((out / "reports").glob("crawl-*.json"))[-1].read_text("utf-8"))
     assert report["arguments"]["comments"] == "all"

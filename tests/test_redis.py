@@ -594,3 +594,50 @@ def test_a_proxy_named_in_the_queue_is_never_used() -> None:
     }
     decoded = JSON_REQUESTS.loads(JSON_REQUESTS.dumps(entry))
     assert decoded["meta"] == {"dont_redirect": True}
+
+
+def test_two_workers_collect_every_comment_once(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    """Comment requests carry their thread and article through the shared queue as JSON:
+    any worker may take the next page; each article's comments are written whole, once."""
+    _, port = redis_server
+    world = synthetic_world(60, DAY, seed=5, comments=True)
+    big = world.articles[0]
+    world.comment_counts[(big.oid, big.aid)] = 230  # three pages
+    out = tmp_path / "out"
+    with FakeNaver(world).start() as fake:
+        procs = []
+        for i in range(2):
+            command = crawl_command(
+                out,
+                f"date={DAY}",
+                "comments=all",
+                NEWSBOT_REDIS_URL=f"redis://127.0.0.1:{port}/0",
+            )
+            with (tmp_path / f"worker{i}.log").open("w") as log:
+                procs.append(
+                    subprocess.Popen(
+                        command,
+                        cwd=ROOT,
+                        env=crawl_env(fake),
+                        stdout=subprocess.DEVNULL,
+                        stderr=log,
+                        text=True,
+                    )
+                )
+            time.sleep(0.5)
+        codes = [p.wait(timeout=240) for p in procs]
+        referers = [r.referer for r in fake.records if "apis.naver.com" in r.url]
+    logs = [(tmp_path / f"worker{i}.log").read_text() for i in range(2)]
+    assert codes == [0, 0], "\n".join(log[-2000:] for log in logs)
+    written = files(out)
+    assert set(written) == _expected(world.articles)
+    assert referers and all(r and r.startswith("https://n.news.naver.com/") for r in referers)
+    for path in written.values():
+        oid, aid = path.stem.split("_")
+        box = world.comments(oid, aid)
+        lines = path.with_name(f"{path.stem}.comments.jsonl").read_text("utf-8").splitlines()
+        numbers = [json.loads(line)["comment_no"] for line in lines]
+        assert len(numbers) == len(set(numbers)), path.name
+        assert set(numbers) == (set() if box.off else {c.comment_no for c in box.comments})
