@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -340,8 +340,10 @@ class Thread:
         self.rejected += page.rejected
         if self.phase == "probe":
             self.count, self.counts, self.status = page.total, page.counts, page.status
+            if not page.on:
+                return Done(Status.OFF)
             if self.mode == Mode.COUNT:
-                return Done(Status.COLLECTED if page.on else Status.OFF)
+                return Done(Status.COLLECTED)
             if self.unchanged():
                 return Done(Status.UNCHANGED)
             self.phase = "list"
@@ -391,11 +393,17 @@ class Thread:
         return Done(Status.FAILED, f"{where}: {reason}")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The thread as plain data, without copying what was read: only one request of a
+        thread is ever under way, so the next one may share it (a deep copy per request
+        made a long thread quadratic)."""
+        return {name: getattr(self, name) for name in _THREAD_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Thread:
         return cls(**data)
+
+
+_THREAD_FIELDS = tuple(f.name for f in fields(Thread))
 
 
 # -- the .comments.jsonl file ---------------------------------------------------------------

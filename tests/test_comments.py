@@ -334,6 +334,22 @@ def test_comments_switched_off() -> None:
     assert probe.count == 0
 
 
+def test_a_probe_of_comments_switched_off_says_off() -> None:
+    """A re-run of comments=all reports an article with comments off as off, not unchanged."""
+    thread = Thread.start("001_0000000001", Mode.ALL, previous=0, previous_counts={"total": 0})
+    assert thread.take(page([], status="COMMENT_OFF", total=0)) == Done(Status.OFF)
+
+
+def test_the_next_request_shares_what_was_read() -> None:
+    """One request of a thread is under way at a time: no copy of every comment read so far
+    per request (that made a 300-comment thread cost half a second)."""
+    thread = Thread.start("001_0000000001", Mode.ALL)
+    thread.take(page(["5"], next_cursor="c1"))
+    data = thread.to_dict()
+    assert data["comments"] is thread.comments
+    assert Thread.from_dict(data).comments is thread.comments
+
+
 def test_a_reply_list_that_repeats_its_parent_keeps_only_replies() -> None:
     thread = Thread.start("001_0000000001", Mode.ALL)
     thread.take(page(["9"], total_rows=1, replies={"9": 1}))

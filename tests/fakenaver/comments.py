@@ -201,11 +201,20 @@ class CommentBox:
 
     def replies(self, parent_no: str, *, include_deleted: bool = True) -> list[Comment]:
         """Replies of comment ``parent_no``, newest first."""
-        return _newest_first(
-            c
-            for c in self.comments
-            if c.parent_no == parent_no and (include_deleted or not c.deleted)
-        )
+        return [c for c in self._replies().get(parent_no, []) if include_deleted or not c.deleted]
+
+    def _replies(self) -> dict[str, list[Comment]]:
+        """Replies by parent, newest first; built once per state of ``comments`` (every
+        listed comment asks for its replies: a scan each made a page cost O(n²))."""
+        state = (id(self.comments), len(self.comments))
+        cached = self.__dict__.get("_reply_index")
+        if cached is None or cached[0] != state:
+            index: dict[str, list[Comment]] = {}
+            for c in _newest_first(c for c in self.comments if c.parent_no is not None):
+                index.setdefault(c.parent_no or "", []).append(c)
+            cached = (state, index)
+            self.__dict__["_reply_index"] = cached
+        return cached[1]
 
     def max_no(self) -> int:
         """The largest comment number in the box (0 when empty)."""
