@@ -1,14 +1,19 @@
-"""Command line: ``python -m newsbot extract|verify|reparse`` (the crawl is ``scrapy crawl``)."""
+"""newsbot: collect Naver News into a clean, verifiable corpus.
+
+The ``newsbot`` command (also ``python -m newsbot``): ``crawl`` (exactly ``scrapy crawl
+naver``), ``export``, ``stats``, ``sections``, ``extract``, ``verify``, ``reparse``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from newsbot.article import decode_html, extract_article
 from newsbot.dates import now_kst, parse_naver_datetime, to_iso
@@ -80,15 +85,16 @@ PROGRESS_SECONDS = 5.0
 
 
 def _day(value: str | None, option: str) -> str | None:
-    """``YYYY-MM-DD`` checked, or ``None``."""
+    """``YYYY-MM-DD`` (or ``today``, ``yesterday``, ``-Nd``, Korea time) checked, or ``None``."""
     if value is None:
         return None
-    import datetime as dt
+    from newsbot.args import parse_day
+    from newsbot.dates import today_kst
 
     try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{option} is not a date (YYYY-MM-DD): {value!r}") from None
+        return parse_day(value, today_kst()).isoformat()
+    except ValueError as exc:
+        raise ValueError(f"{option} {value!r}: {exc}") from None
 
 
 def _cmd_reparse(args: argparse.Namespace) -> int:
@@ -182,9 +188,227 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
     return 1 if result.failures or result.problems else 0
 
 
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    """``scrapy crawl naver`` with these arguments, in this process: the same crawl, the
+    same exit status (``newsbot.commands.crawl``)."""
+    from newsbot.args import ARGUMENTS
+
+    argv = ["scrapy", "crawl", "naver"]
+    for name in ARGUMENTS:
+        value = getattr(args, name, None)
+        if value is None or value is False:
+            continue
+        argv += ["-a", f"{name}={'1' if value is True else value}"]
+    if args.output:
+        argv += ["-s", f"NEWSBOT_OUTPUT_DIR={args.output}"]
+    for setting in args.set:
+        if "=" not in setting:
+            return _fail(f"-s {setting!r}: expected NAME=VALUE")
+        argv += ["-s", setting]
+    # From any directory: the settings are newsbot's unless the environment names others.
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
+    from scrapy.cmdline import execute
+
+    try:
+        execute(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def _selection(args: argparse.Namespace) -> Any:
+    from newsbot.corpus import Selection
+
+    start, end = _day(args.start, "--start"), _day(args.end, "--end")
+    if start and end and start > end:
+        raise ValueError(f"--start {start} is after --end {end}")
+    return Selection.of(
+        start=start,
+        end=end,
+        sections=_list(args.sections),
+        press=_list(args.press),
+    )
+
+
+def _list(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    import time
+
+    from newsbot import corpus
+    from newsbot.export import FORMATS, comments_path, write
+
+    root = Path(args.directory)
+    if not root.is_dir():
+        return _fail(f"no such directory: {args.directory}")
+    output = Path(args.output)
+    fmt = args.format or output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        return _fail(f"--format: give one of {', '.join(FORMATS)} (or an -o FILE ending in one)")
+    if not output.parent.is_dir():
+        return _fail(f"-o {args.output}: no such directory: {output.parent}")
+    try:
+        selection = _selection(args)
+    except ValueError as exc:
+        return _fail(str(exc))
+    last = [time.monotonic()]
+
+    def progress(n: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            print(f"newsbot: export: {n} row(s) written so far", file=sys.stderr, flush=True)
+
+    try:
+        rows = corpus.articles(root, selection, template=args.template)
+        count = write(rows, output, fmt, progress=progress)
+        counted = f"{count} article(s) to {output}"
+        if args.comments:
+            target = comments_path(output)
+            n = write(corpus.comments(root, selection), target, fmt, table="comments")
+            counted += f", {n} comment(s) to {target}"
+    except ImportError as exc:
+        return _fail(f"{exc}: Parquet needs pyarrow (pip install pyarrow)")
+    except OSError as exc:
+        print(f"newsbot: error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for problem in selection.problems:
+        print(f"newsbot: not exported: {problem}", file=sys.stderr)
+    print(f"exported {counted}" + (f"; {len(selection.problems)} file(s) unreadable"
+          if selection.problems else ""))  # fmt: skip
+    return 1 if selection.problems else 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from newsbot.stats import NoIndex, collect, html_page, text
+
+    root = Path(args.directory)
+    if not root.is_dir():
+        return _fail(f"no such directory: {args.directory}")
+    try:
+        stats = collect(root)
+    except NoIndex as exc:
+        return _fail(str(exc))
+    except sqlite3.Error as exc:
+        print(f"newsbot: error: cannot read the index: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(text(stats))
+    if args.html:
+        target = Path(args.html)
+        try:
+            target.write_text(html_page(stats), encoding="utf-8")
+        except OSError as exc:
+            print(f"newsbot: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"newsbot: stats page written to {target}", file=sys.stderr)
+    return 0
+
+
+def _cmd_sections(args: argparse.Namespace) -> int:
+    from newsbot.pages.api import SPORTS_SECTIONS
+    from newsbot.sections import ENGLISH, SECTIONS, SUBSECTION_NAMES, SUBSECTIONS
+    from newsbot.stats import pad
+
+    rows = [("code", "name", "English", "sub-sections (sid2)")]
+    for sid, name in SECTIONS.items():
+        subs = ", ".join(
+            f"{s} {SUBSECTION_NAMES[s]}" if s in SUBSECTION_NAMES else s for s in SUBSECTIONS[sid]
+        )
+        rows.append((sid, name, ENGLISH[sid], subs))
+    rows.append(("106", "연예", "entertain", "(m.entertain.naver.com)"))
+    rows.append(("107", "스포츠", "sports", ", ".join(SPORTS_SECTIONS)))
+    for code, name, english, subs in rows:
+        print(f"{code:<6}{pad(name, 12)}{english:<11}{subs}")
+    print(
+        "\nGive sections by code or name: -a sections=정치,economy,105 (newsbot crawl --sections …)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="newsbot", description=__doc__)
+    from newsbot import __version__
+    from newsbot.args import ARGUMENTS
+
+    parser = _Parser(
+        prog="newsbot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    crawl = commands.add_parser(
+        "crawl",
+        help="collect articles (exactly scrapy crawl naver)",
+        description="Collect Naver News articles into the output directory: the crawl of "
+        "'scrapy crawl naver -a …', with the same exit status (0 ok, 4 incomplete, 1 failed, "
+        "3 interrupted, 2 bad arguments). Dates are Korea time.",
+    )
+    for name, (metavar, help_text) in ARGUMENTS.items():
+        if name == "refresh":
+            crawl.add_argument("--refresh", action="store_true", help=help_text)
+        elif name == "comments":
+            crawl.add_argument("--comments", choices=("off", "count", "all"), help=help_text)
+        else:
+            crawl.add_argument(f"--{name}", metavar=metavar, help=help_text)
+    crawl.add_argument(
+        "--output",
+        metavar="DIR",
+        help="the output directory (default: $NEWSBOT_OUTPUT_DIR's setting, output)",
+    )
+    crawl.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting (NEWSBOT_CONTACT=you@example.org, DOWNLOAD_DELAY=1, …); repeatable",
+    )
+    crawl.set_defaults(func=_cmd_crawl)
+
+    export = commands.add_parser(
+        "export",
+        help="the whole corpus as one JSONL, CSV or Parquet file",
+        description="Write every article of output directory DIR (every run's, not one "
+        "crawl's) as one row: the front-matter fields and content (exactly the body: its "
+        "SHA-256 is content_hash). CSV has a UTF-8 byte-order mark (Excel) and nested fields "
+        "as JSON; Parquet needs pyarrow. Streams: memory stays flat however large the corpus.",
+    )
+    export.add_argument("directory", metavar="DIR", help="an output directory")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    export.add_argument(
+        "--format", choices=("jsonl", "csv", "parquet"), help="default: from FILE's ending"
+    )
+    _select_options(export)
+    export.add_argument(
+        "--comments",
+        action="store_true",
+        help="also the comments table, to FILE's name + .comments (corpus.comments.parquet)",
+    )
+    export.add_argument("--template", help="the template the files were written with")
+    export.set_defaults(func=_cmd_export)
+
+    stats = commands.add_parser(
+        "stats",
+        help="what an output directory holds, with --html a page of charts",
+        description="Articles per day and section and per publisher, missing-field rates, "
+        "layouts, revisions and days with listing failures, read from the index and the "
+        "crawl reports (no article file is opened).",
+    )
+    stats.add_argument("directory", metavar="DIR", help="an output directory")
+    stats.add_argument("--html", metavar="FILE", help="also write one self-contained page")
+    stats.add_argument("--json", action="store_true", help="print JSON instead of text")
+    stats.set_defaults(func=_cmd_stats)
+
+    sections = commands.add_parser(
+        "sections", help="the sections and sub-sections, by code and name"
+    )
+    sections.set_defaults(func=_cmd_sections)
 
     extract = commands.add_parser(
         "extract", help="extract one saved article page", description="Extract one saved page."
@@ -258,11 +482,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _select_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start", metavar="DAY", help="published on or after (Korea time)")
+    parser.add_argument("--end", metavar="DAY", help="published on or before (Korea time)")
+    parser.add_argument(
+        "--sections", metavar="LIST", help="by the front matter's sid: codes or names"
+    )
+    parser.add_argument("--press", metavar="LIST", help="by press (oids)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The ``newsbot`` console command."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

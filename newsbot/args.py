@@ -14,7 +14,7 @@ from newsbot.comments import Mode
 from newsbot.dates import today_kst
 from newsbot.errors import ConfigError, InvalidArticleUrl
 from newsbot.pages.api import SPORTS_SECTIONS
-from newsbot.sections import DEFAULT_SECTIONS, SECTIONS, SUBSECTIONS
+from newsbot.sections import DEFAULT_SECTIONS, SECTIONS, SUBSECTIONS, section_code
 from newsbot.urls import ENTERTAIN, OID_RE, SPORTS, ArticleId, parse_any_article_url
 
 #: Section names accepted besides the sid1 numbers: they leave the n.news host.
@@ -23,9 +23,28 @@ OFFSITE_SECTIONS = {"sports": SPORTS, "107": SPORTS, "entertain": ENTERTAIN, "10
 KNOWN_ARGS = frozenset(
     {"date", "start", "end", "sections", "subsections", "press", "urls", "refresh", "comments"}
 )
+#: Every ``-a`` argument and what it means: the help of ``newsbot crawl`` and of
+#: ``scrapy crawl naver -h`` (``newsbot.commands.crawl``), and the README's table.
+ARGUMENTS: dict[str, tuple[str, str]] = {
+    "date": ("DAY", "one day, Korea time: YYYY-MM-DD, today, yesterday or -Nd (default: today)"),
+    "start": ("DAY", "the first day of a range (with end); same forms as date"),
+    "end": ("DAY", "the last day of a range (with start)"),
+    "sections": (
+        "LIST",
+        "sections by code or name: 100/정치/politics, 101/경제/economy, 102/사회/society, "
+        "103/생활/문화/life, 104/세계/world, 105/IT/과학/it, entertain (106), sports (107); "
+        "default: 100-105 (see: newsbot sections)",
+    ),
+    "subsections": ("LIST", "only these sid2 sub-sections of the chosen sections"),
+    "press": ("LIST", "collect by press (3-digit oids, e.g. 001,437) instead of by section"),
+    "urls": ("LIST", "just these articles, in any Naver URL form"),
+    "refresh": ("0|1", "fetch articles again even if already collected"),
+    "comments": ("off|count|all", "also the comment count / every comment and reply"),
+}
 #: The longest date range one crawl accepts (a guard against typos such as 2016 for 2026).
 MAX_DAYS = 3660
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RELATIVE_RE = re.compile(r"-(\d{1,5})d")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -71,14 +90,36 @@ class CrawlArgs:
         return f"{span}, {what}" + (", refresh" if self.refresh else "") + comments
 
 
-def _parse_date(name: str, value: str) -> date:
-    value = value.strip()
-    if not _DATE_RE.fullmatch(value):
-        raise ConfigError(f"-a {name}={value!r}: expected a date as YYYY-MM-DD")
+def parse_day(value: str, today: date) -> date:
+    """``YYYY-MM-DD``, ``today``, ``yesterday`` or ``-Nd`` (N days before ``today``, the
+    day in Korea); raises ``ValueError`` with what is expected."""
+    text = value.strip().lower()
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    relative = _RELATIVE_RE.fullmatch(text)
+    if relative:
+        return today - timedelta(days=int(relative[1]))
+    if not _DATE_RE.fullmatch(text):
+        raise ValueError("expected a date as YYYY-MM-DD, today, yesterday or -Nd (N days ago)")
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"-a {name}={value!r}: not a calendar date") from None
+        raise ValueError("not a calendar date") from None
+
+
+def _parse_date(name: str, value: str, today: date) -> date:
+    try:
+        return parse_day(value, today)
+    except ValueError as exc:
+        raise ConfigError(f"-a {name}={value.strip()!r}: {exc}") from None
+
+
+def _section(name: str) -> str:
+    """A section by code or name: its sid1, or the off-site kind for 106 and 107."""
+    code = section_code(name) or name
+    return OFFSITE_SECTIONS.get(code, code)
 
 
 def _split(value: str) -> list[str]:
@@ -128,11 +169,12 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
     if ("start" in args) != ("end" in args):
         raise ConfigError("-a start and -a end go together")
     if "start" in args:
-        start, end = _parse_date("start", args["start"]), _parse_date("end", args["end"])
+        start = _parse_date("start", args["start"], today)
+        end = _parse_date("end", args["end"], today)
         if end < start:
             raise ConfigError(f"-a end={end} is before -a start={start}")
     else:
-        start = end = _parse_date("date", args["date"]) if "date" in args else today
+        start = end = _parse_date("date", args["date"], today) if "date" in args else today
     if end > today:
         raise ConfigError(f"{end} is in the future (today in Korea is {today})")
     if (end - start).days >= MAX_DAYS:
@@ -153,13 +195,14 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
     sections = list(DEFAULT_SECTIONS)
     if "sections" in args:
         names = _split(args["sections"])
-        sections = list(dict.fromkeys(OFFSITE_SECTIONS.get(n.lower(), n) for n in names))
-        for sid in sections:
-            if sid not in SECTIONS and sid not in (SPORTS, ENTERTAIN):
+        for name in names:
+            if section_code(name) is None:
                 raise ConfigError(
-                    f"-a sections: unknown section {sid!r}; known: "
-                    f"{', '.join(SECTIONS)}, entertain (106), sports (107)"
+                    f"-a sections: unknown section {name!r}; known: "
+                    + ", ".join(f"{sid} {n}" for sid, n in SECTIONS.items())
+                    + ", entertain (106), sports (107) (see: newsbot sections)"
                 )
+        sections = list(dict.fromkeys(_section(n) for n in names))
         if not sections:
             raise ConfigError("-a sections= is empty")
     subsections: list[str] = []

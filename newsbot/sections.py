@@ -23,3 +23,56 @@ SUBSECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 DEFAULT_SECTIONS: tuple[str, ...] = tuple(SECTIONS)
+
+#: English names of the sections (lower case), as Naver's English pages name them.
+ENGLISH: dict[str, str] = {
+    "100": "politics",
+    "101": "economy",
+    "102": "society",
+    "103": "life",
+    "104": "world",
+    "105": "it",
+}
+#: Other names users type for the same sections.
+ALIASES: dict[str, str] = {
+    "생활": "103",
+    "문화": "103",
+    "생활문화": "103",
+    "culture": "103",
+    "it과학": "105",
+    "과학": "105",
+    "science": "105",
+    "tech": "105",
+    "연예": "106",
+    "entertainment": "106",
+    "entertain": "106",
+    "스포츠": "107",
+    "sports": "107",
+    "sport": "107",
+}
+
+
+def section_code(name: str) -> str | None:
+    """The sid1 of a section given by code, Korean or English name (``정치``, ``politics``,
+    ``IT/과학``, ``sports``), or ``None``."""
+    text = name.strip().lower()
+    if text in SECTIONS or text in ("106", "107"):
+        return text
+    for sid, korean in SECTIONS.items():
+        if text in (korean.lower(), korean.replace("/", "").lower(), ENGLISH[sid]):
+            return sid
+    return ALIASES.get(text.replace("/", "").replace(" ", ""))
+
+
+#: Sub-section names known from the site (shared/docs/naver.md); the others are shown by code.
+SUBSECTION_NAMES: dict[str, str] = {
+    "259": "금융",
+    "258": "증권",
+    "261": "산업/재계",
+    "771": "중기/벤처",
+    "260": "부동산",
+    "262": "글로벌경제",
+    "310": "생활경제",
+    "263": "경제일반",
+    "59b": "인권/복지",
+}

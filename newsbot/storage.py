@@ -63,6 +63,12 @@ _ADDED_COLUMNS = (
     ("comment_count", "INTEGER"),  # the comment API's count.total at comments_at
     ("comments_at", "TEXT"),  # when the article's comments were last fetched
     ("comment_counts", "TEXT"),  # the comment API's result.count then (JSON)
+    # What stats and exports read without opening every file (from the front matter).
+    ("title", "TEXT"),
+    ("publisher", "TEXT"),
+    ("sid", "TEXT"),
+    ("section", "TEXT"),  # the section's name (the front matter's category)
+    ("layout", "TEXT"),
 )
 _COLUMNS = (
     "id, status, path, content_hash, published_at, modified_at, first_crawled_at,"
@@ -247,9 +253,11 @@ class Index:
         modified_at: str | None = None,
         comment_count: int | None = None,
         comments_at: str | None = None,
+        article: Article | None = None,
     ) -> None:
         """Insert or update an article; a changed hash moves the old one to ``revisions``.
-        ``None`` leaves a value as it was."""
+        ``None`` leaves a value as it was. ``article``: its title, publisher, sid, section
+        and layout are kept too (``describe``)."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             old = self.get(key)
@@ -270,6 +278,7 @@ class Index:
                         None,
                     ),
                 )
+                self._describe(key, article)
                 return
             if old.content_hash and content_hash and old.content_hash != content_hash:
                 self.db.execute(
@@ -298,6 +307,22 @@ class Index:
                     comment_count,
                     comments_at,
                     crawled_at,
+                    key,
+                ),
+            )
+            self._describe(key, article)
+
+    def _describe(self, key: str, article: Article | None) -> None:
+        if article is not None:
+            self.db.execute(
+                "UPDATE articles SET title = ?, publisher = ?, sid = ?, section = ?, layout = ?"
+                " WHERE id = ?",
+                (
+                    article.title,
+                    article.publisher,
+                    article.sid,
+                    article.category,
+                    article.layout,
                     key,
                 ),
             )
@@ -390,6 +415,7 @@ class OutputStore:
                 published_at=article.published_at,
                 modified_at=article.modified_at,
                 comment_count=article.comment_count,
+                article=article,
             )
         except sqlite3.Error as exc:  # e.g. "database or disk is full"
             raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc

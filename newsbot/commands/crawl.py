@@ -25,6 +25,18 @@ EXIT_BAD_ARGUMENTS = 2
 
 
 class Command(ScrapyCrawl):
+    def long_desc(self) -> str:
+        """``scrapy crawl -h``: Scrapy's own text, then naver's arguments."""
+        from newsbot.args import ARGUMENTS
+
+        arguments = "; ".join(f"{name}={meta} ({text})" for name, (meta, text) in ARGUMENTS.items())
+        # Scrapy re-wraps this text into one paragraph: one sentence per topic.
+        return (
+            f"{super().long_desc()}. Arguments of the naver spider (-a NAME=VALUE), checked "
+            f"before any request: {arguments}. Exit status: 0 ok, 4 incomplete, 1 failed, "
+            "3 interrupted, 2 bad arguments."
+        )
+
     def _check_environment(self) -> None:
         """The output directory is writable and Redis (if asked for) answers."""
         assert self.settings is not None

@@ -1,0 +1,200 @@
+"""The corpus as data: the articles (and comments) of an output directory, streamed.
+
+    from newsbot.corpus import articles, dataframe
+    for article in articles("output", start="2026-05-01", sections=["정치"]):
+        print(article["id"], article["title"], len(article["content"]))
+    df = dataframe("output")  # pandas, if installed
+
+Every article the index lists as written (or, without an index, every ``*.md`` below the
+directory), read from its file: the front-matter fields in their order, then ``content``
+(exactly the body, so its SHA-256 is ``content_hash``). One file is read at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from newsbot.comments import SUFFIX, read_jsonl
+from newsbot.dates import kst_date_of
+from newsbot.items import FIELD_NAMES
+from newsbot.sections import section_code
+from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN, inside
+from newsbot.verify import SKIPPED_DIRS, Verifier
+
+#: The columns of an export, in order: the front matter's, then the body.
+COLUMNS: tuple[str, ...] = (*(f for f in FIELD_NAMES if f != "content"), "content")
+#: The columns of the comments table: the article, then a ``.comments.jsonl`` record's.
+COMMENT_COLUMNS: tuple[str, ...] = (
+    "article_id",
+    "comment_no",
+    "parent_comment_no",
+    "created_at",
+    "modified_at",
+    "user",
+    "contents",
+    "likes",
+    "dislikes",
+    "reply_count",
+    "best",
+    "deleted",
+)
+
+
+@dataclass
+class Selection:
+    """Which articles: published (Korea time) from ``start`` to ``end``, in ``sections``
+    (sid1 codes or names), by ``press`` (oids). Empty means all."""
+
+    start: date | None = None
+    end: date | None = None
+    sections: frozenset[str] = frozenset()
+    press: frozenset[str] = frozenset()
+    problems: list[str] = field(default_factory=list)  # files that could not be read
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        sections: Iterable[str] = (),
+        press: Iterable[str] = (),
+    ) -> Selection:
+        codes = set()
+        for name in sections:
+            code = section_code(name)
+            if code is None:
+                raise ValueError(f"unknown section {name!r} (see: newsbot sections)")
+            codes.add(code)
+        return cls(_day(start), _day(end), frozenset(codes), frozenset(press))
+
+    def wants(self, front: dict[str, Any]) -> bool:
+        if self.sections and front.get("sid") not in self.sections:
+            return False
+        if self.press and front.get("oid") not in self.press:
+            return False
+        if self.start or self.end:
+            published = front.get("published_at")
+            if not isinstance(published, str):
+                return False
+            try:
+                day = kst_date_of(published)
+            except ValueError:
+                return False
+            if (self.start and day < self.start) or (self.end and day > self.end):
+                return False
+        return True
+
+
+def _day(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def article_files(root: Path) -> Iterator[Path]:
+    """The article files of an output directory, in path order (day by day): those its
+    index lists as written, or every ``*.md`` below it when there is no index."""
+    index = root / INDEX_NAME
+    if index.is_file():
+        uri = f"file:{urllib.parse.quote(str(index.absolute()))}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=60)
+        try:
+            rows = db.execute(
+                "SELECT path FROM articles WHERE status = ? AND path IS NOT NULL ORDER BY path",
+                (WRITTEN,),
+            )
+            for (relative,) in rows:
+                path = inside(root, relative)
+                if path is not None:
+                    yield path
+        finally:
+            db.close()
+        return
+    for path in sorted(root.rglob("*.md")):
+        parts = path.relative_to(root).parts
+        if not (set(parts[:-1]) & SKIPPED_DIRS) and not path.name.startswith(TEMP_PREFIX):
+            yield path
+
+
+def articles(
+    root: str | Path,
+    selection: Selection | None = None,
+    *,
+    template: str | None = None,
+    **select: Any,
+) -> Iterator[dict[str, Any]]:
+    """Each selected article as a dict: ``COLUMNS`` in order (a key the file lacks is
+    ``None``: ``comment_count`` of an article whose comments were not asked for). A file
+    that cannot be read is named in ``selection.problems`` and skipped."""
+    selection = selection or Selection.of(**select)
+    verifier = Verifier(template)
+    for path in article_files(Path(root)):
+        try:
+            parsed = verifier.split(path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError, YAML errors are ValueErrors
+            selection.problems.append(f"{path}: {exc}")
+            continue
+        except Exception as exc:  # a YAML error of another kind: named, then go on
+            selection.problems.append(f"{path}: {type(exc).__name__}: {exc}")
+            continue
+        front = parsed.front_matter
+        if not selection.wants(front):
+            continue
+        row = {name: front.get(name) for name in COLUMNS[:-1]}
+        for name in ("id", "oid", "aid", "sid"):  # ids are strings, whatever YAML made of them
+            if row[name] is not None:
+                row[name] = str(row[name])
+        row["content"] = parsed.body
+        yield row
+
+
+def comments(
+    root: str | Path, selection: Selection | None = None, **select: Any
+) -> Iterator[dict[str, Any]]:
+    """Each comment and reply of the selected articles (``COMMENT_COLUMNS``), from the
+    ``.comments.jsonl`` files beside them."""
+    selection = selection or Selection.of(**select)
+    base = Path(root)
+    for article in articles(base, selection):
+        path = _comments_file(base, article)
+        if path is None:
+            continue
+        try:
+            records, bad = read_jsonl(path.read_bytes())
+        except OSError as exc:
+            selection.problems.append(f"{path}: {exc.strerror or exc}")
+            continue
+        if bad:
+            selection.problems.append(f"{path}: {bad} line(s) could not be read")
+        for record in records:
+            yield {"article_id": article["id"]} | {
+                name: record.get(name) for name in COMMENT_COLUMNS[1:]
+            }
+
+
+def _comments_file(root: Path, article: dict[str, Any]) -> Path | None:
+    published = article.get("published_at")
+    if not isinstance(published, str) or not article.get("id"):
+        return None
+    try:
+        day = kst_date_of(published)
+    except ValueError:
+        return None
+    path = root / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{article['id']}{SUFFIX}"
+    return path if path.is_file() else None
+
+
+def dataframe(root: str | Path, **select: Any) -> Any:
+    """The selected articles as a pandas DataFrame (needs ``pandas``)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError("newsbot.corpus.dataframe needs pandas: pip install pandas") from None
+    return pd.DataFrame.from_records(articles(root, **select), columns=list(COLUMNS))

@@ -1,0 +1,188 @@
+"""``newsbot export``: the whole corpus of an output directory as one JSONL, CSV or Parquet
+file (and, with comments, a second one), streamed one article at a time.
+
+* JSONL: one JSON object a line, UTF-8, values as in the front matter.
+* CSV: UTF-8 with a byte-order mark (Excel reads Korean right), one row an article; lists and
+  mappings (``categories``, ``authors``, ``images``) as JSON text, ``None`` as an empty cell.
+* Parquet: through pyarrow (``pip install pyarrow``), nested fields typed (a list of strings,
+  lists of structs), written in row groups of ``BATCH`` articles.
+
+A file is written under a temporary name and renamed when whole: an export that fails
+leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from newsbot.corpus import COLUMNS, COMMENT_COLUMNS
+
+FORMATS = ("jsonl", "csv", "parquet")
+BATCH = 1000
+_NESTED = ("categories", "authors", "images")
+
+
+def comments_path(path: Path) -> Path:
+    """``corpus.parquet`` → ``corpus.comments.parquet``: where the comments table goes."""
+    return path.with_name(f"{path.stem}.comments{path.suffix}")
+
+
+def write(
+    rows: Iterable[dict[str, Any]],
+    path: Path,
+    fmt: str,
+    *,
+    table: str = "articles",
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write ``rows`` (``table``: ``articles`` or ``comments``) to ``path`` in ``fmt``;
+    return how many. Raises ``ImportError`` for Parquet without pyarrow, ``OSError`` when
+    the file cannot be written (nothing is left behind)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    columns = COLUMNS if table == "articles" else COMMENT_COLUMNS
+    if fmt == "parquet":
+        import pyarrow  # noqa: F401  (fail before anything is written)
+    tmp = path.with_name(f".{path.name}.newsbot-export-{os.getpid()}.tmp")
+    counted = _counting(rows, progress)
+    try:
+        if fmt == "jsonl":
+            count = _jsonl(counted, tmp)
+        elif fmt == "csv":
+            count = _csv(counted, tmp, columns)
+        else:
+            count = _parquet(counted, tmp, table)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return count
+
+
+def _counting(
+    rows: Iterable[dict[str, Any]], progress: Callable[[int], None] | None
+) -> Iterator[dict[str, Any]]:
+    for n, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None:
+            progress(n)
+
+
+def _jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for row in rows:
+            line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            out.write(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
+            count += 1
+        out.flush()
+        os.fsync(out.fileno())
+    return count
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _csv(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -> int:
+    count = 0
+    # utf-8-sig: the byte-order mark Excel needs to read UTF-8; newline="" as csv asks.
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(name)) for name in columns])
+            count += 1
+        out.flush()
+        os.fsync(out.fileno())
+    return count
+
+
+def _schema(table: str) -> Any:
+    import pyarrow as pa
+
+    if table == "comments":
+        return pa.schema(
+            [
+                ("article_id", pa.string()),
+                ("comment_no", pa.string()),
+                ("parent_comment_no", pa.string()),
+                ("created_at", pa.string()),
+                ("modified_at", pa.string()),
+                ("user", pa.string()),
+                ("contents", pa.string()),
+                ("likes", pa.int64()),
+                ("dislikes", pa.int64()),
+                ("reply_count", pa.int64()),
+                ("best", pa.bool_()),
+                ("deleted", pa.bool_()),
+            ]
+        )
+    nested = {
+        "categories": pa.list_(pa.string()),
+        "authors": pa.list_(pa.struct([("name", pa.string()), ("email", pa.string())])),
+        "images": pa.list_(pa.struct([("url", pa.string()), ("caption", pa.string())])),
+        "comment_count": pa.int64(),
+    }
+    return pa.schema([(name, nested.get(name, pa.string())) for name in COLUMNS])
+
+
+def _parquet(rows: Iterable[dict[str, Any]], path: Path, table: str) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _schema(table)
+    names = schema.names
+    count = 0
+    batch: list[dict[str, Any]] = []
+    with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
+        for row in rows:
+            batch.append({name: _typed(name, row.get(name)) for name in names})
+            if len(batch) >= BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+                batch = []
+        if batch or not count:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    return count
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A front-matter value in its Parquet column's type (a hand-edited file may hold
+    another: it is kept as text rather than failing the export)."""
+    if name in _NESTED:
+        return value if isinstance(value, list) else None
+    if name in ("comment_count", "likes", "dislikes", "reply_count"):
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if name in ("best", "deleted"):
+        return value if isinstance(value, bool) else None
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
+
+
+def csv_text(rows: Iterable[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> str:
+    """The CSV of ``rows`` as text (for tests and small tables)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(name)) for name in columns])
+    return out.getvalue()

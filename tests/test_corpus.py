@@ -1,0 +1,313 @@
+"""The corpus as a dataset: ``newsbot export`` (JSONL, CSV, Parquet), ``newsbot.corpus``,
+``newsbot stats`` (text, JSON, an HTML page shown in a real Chromium), ``newsbot crawl``
+and ``newsbot sections``, on an output directory written by a real crawl of the fake."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsbot.corpus import COLUMNS, COMMENT_COLUMNS, articles, comments, dataframe
+from newsbot.verify import split_markdown
+from tests.e2e import crawl_env, files, run_crawl, run_newsbot
+from tests.fakenaver import FakeNaver
+from tests.fakenaver.world import default_world
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeNaver]:
+    with FakeNaver(default_world()).start() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(fake: FakeNaver, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two runs into one directory: 100 (with comments) on the 30th, 101 on the 29th."""
+    out = tmp_path_factory.mktemp("corpus") / "out"
+    first = run_crawl(fake, out, "date=2026-05-30", "sections=100", "comments=all")
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = run_crawl(fake, out, "date=2026-05-29", "sections=101")
+    assert second.returncode == 0, second.stderr[-2000:]
+    return out
+
+
+def front(path: Path) -> dict[str, Any]:
+    return split_markdown(path.read_text(encoding="utf-8")).front_matter
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_export_jsonl_is_the_whole_corpus(corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "corpus.jsonl"
+    result = run_newsbot("export", str(corpus_dir), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    written = files(corpus_dir)
+    assert len(rows) == len(written) and f"exported {len(rows)} article(s)" in result.stdout
+    assert {r["id"] for r in rows} == {p.stem for p in written.values()}
+    assert {r["published_at"][:10] for r in rows} == {"2026-05-29", "2026-05-30"}  # both runs
+    for row in rows:
+        assert list(row) == list(COLUMNS)
+        assert sha(row["content"]) == row["content_hash"]  # exactly the body
+        assert isinstance(row["oid"], str) and isinstance(row["aid"], str)
+        path = next(p for p in written.values() if p.stem == row["id"])
+        assert {k: v for k, v in row.items() if k != "content"} == {
+            k: front(path).get(k) for k in COLUMNS[:-1]
+        }
+    counted = [r for r in rows if r["comment_count"] is not None]
+    assert counted and all(r["sid"] == "100" for r in counted)
+
+
+def test_export_csv_opens_in_excel(corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "corpus.csv"
+    result = run_newsbot("export", str(corpus_dir), "-o", str(out), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs for UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(rows) == len(files(corpus_dir))
+    assert list(rows[0]) == list(COLUMNS)
+    for row in rows:
+        assert sha(row["content"]) == row["content_hash"]  # newlines in a quoted cell intact
+        assert isinstance(json.loads(row["categories"]), list)  # JSON, not a Python repr
+        assert isinstance(json.loads(row["authors"]), list)
+        assert "'" not in row["images"][:3]
+    assert any("정치" in row["category"] for row in rows)  # Korean as Korean
+
+
+def test_export_parquet_and_comments(corpus_dir: Path, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "corpus.parquet"
+    result = run_newsbot("export", str(corpus_dir), "-o", str(out), "--comments")
+    assert result.returncode == 0, result.stderr
+    table = pq.read_table(out)
+    assert table.column_names == list(COLUMNS)
+    assert table.num_rows == len(files(corpus_dir))
+    assert str(table.schema.field("authors").type).startswith("list<")
+    for row in table.to_pylist():
+        assert sha(row["content"]) == row["content_hash"]
+    comment_table = pq.read_table(tmp_path / "corpus.comments.parquet")
+    assert comment_table.column_names == list(COMMENT_COLUMNS)
+    lines = sum(
+        len(p.read_text(encoding="utf-8").splitlines()) for p in corpus_dir.rglob("*.jsonl")
+    )
+    assert comment_table.num_rows == lines > 0
+    numbers = comment_table.column("comment_no").to_pylist()
+    assert all(isinstance(n, str) for n in numbers)
+
+
+@pytest.mark.parametrize(
+    ("options", "expect"),
+    [
+        (["--sections", "정치"], lambda r: r["sid"] == "100"),
+        (["--sections", "economy,101"], lambda r: r["sid"] == "101"),
+        (
+            ["--start", "2026-05-30", "--end", "2026-05-30"],
+            lambda r: "2026-05-30" in r["published_at"],
+        ),
+        (["--press", "001"], lambda r: r["oid"] == "001"),
+    ],
+)
+def test_export_filters(corpus_dir: Path, tmp_path: Path, options: list[str], expect: Any) -> None:
+    out = tmp_path / "part.jsonl"
+    result = run_newsbot("export", str(corpus_dir), "-o", str(out), *options)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    everything = list(articles(corpus_dir))
+    assert rows and len(rows) < len(everything)
+    assert all(expect(r) for r in rows)
+    assert {r["id"] for r in rows} == {r["id"] for r in everything if expect(r)}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "x.xlsx"], "--format: give one of jsonl, csv, parquet"),
+        (["-o", "x.jsonl", "--start", "2026-13-01"], "--start '2026-13-01': not a calendar date"),
+        (["-o", "x.jsonl", "--sections", "nope"], "unknown section 'nope'"),
+        (["-o", "/nonexistent/dir/x.jsonl"], "no such directory"),
+    ],
+)
+def test_export_bad_input(corpus_dir: Path, args: list[str], message: str) -> None:
+    result = run_newsbot("export", str(corpus_dir), *args)
+    assert result.returncode == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_export_without_pyarrow_is_one_line(corpus_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "pyarrow.py").write_text("raise ImportError('No module named pyarrow')\n")
+    env = {**crawl_env_plain(), "PYTHONPATH": str(blocker)}
+    out = tmp_path / "x.parquet"
+    result = run_newsbot("export", str(corpus_dir), "-o", str(out), env=env)
+    assert result.returncode == 2
+    assert "pip install pyarrow" in result.stderr and not out.exists()
+    assert not list(tmp_path.glob(".x.parquet*"))  # nothing half-written
+
+
+def crawl_env_plain() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def test_loader_gives_dicts_and_a_dataframe(corpus_dir: Path) -> None:
+    rows = list(articles(corpus_dir, sections=["politics"]))
+    assert rows and all(r["sid"] == "100" for r in rows)
+    pd = pytest.importorskip("pandas")
+    df = dataframe(corpus_dir)
+    assert isinstance(df, pd.DataFrame)
+    assert len(df) == len(files(corpus_dir)) and list(df.columns) == list(COLUMNS)
+    # The README's snippet, as written there.
+    assert df.groupby("publisher").size().sum() == len(df)
+    listed = list(comments(corpus_dir))
+    assert listed and set(listed[0]) == set(COMMENT_COLUMNS)
+
+
+def test_stats_text_json_and_html(corpus_dir: Path, tmp_path: Path) -> None:
+    page = tmp_path / "stats.html"
+    result = run_newsbot("stats", str(corpus_dir), "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    total = len(files(corpus_dir))
+    assert result.stdout.startswith(f"{corpus_dir}: {total} article(s), 2026-05-29 .. 2026-05-30")
+    assert "100 정치" in result.stdout and "101 경제" in result.stdout
+    data = json.loads(run_newsbot("stats", str(corpus_dir), "--json").stdout)
+    assert data["articles"] == total
+    assert sum(data["by_day"].values()) == total == sum(data["by_publisher"].values())
+    assert set(data["by_day"]) == {"2026-05-29", "2026-05-30"}
+    assert data["with_comments"] > 0
+    text = page.read_text(encoding="utf-8")
+    assert f"{total:,} articles" in text and text.count("<svg") >= 3
+    for name in (*data["by_day"], *data["by_section"], *data["by_publisher"]):
+        assert name in text
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<script" not in text and "https://" not in text  # no network
+
+
+def test_stats_page_renders_in_chromium(corpus_dir: Path, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (.ci/setup installs it)")
+    page = tmp_path / "stats.html"
+    assert run_newsbot("stats", str(corpus_dir), "--html", str(page)).returncode == 0
+    shot = tmp_path / "stats.png"
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--proxy-server=127.0.0.1:9",  # nothing may leave the machine
+            "--window-size=900,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a page, not a blank
+    # The bars are drawn: the chart colour is on the screenshot.
+    assert _has_colour(data, (0x2F, 0x6F, 0xB3))
+
+
+def _has_colour(png: bytes, rgb: tuple[int, int, int]) -> bool:
+    import struct
+    import zlib
+
+    pos, chunks, width, height, colour_type = 8, b"", 0, 0, 0
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
+        body = png[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, _, colour_type = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            chunks += body
+        pos += 12 + length
+    raw = zlib.decompress(chunks)
+    channels = {2: 3, 6: 4}[colour_type]
+    stride = width * channels
+    previous = bytearray(stride)
+    target = bytes(rgb)
+    for row in range(height):
+        start = row * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):  # undo the PNG row filter
+            left = line[i - channels] if i >= channels else 0
+            up, corner = previous[i], previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (
+                    line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)
+                ) & 0xFF
+        if any(bytes(line[i : i + 3]) == target for i in range(0, stride, channels)):
+            return True
+        previous = line
+    return False
+
+
+def test_newsbot_crawl_is_scrapy_crawl(fake: FakeNaver, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "newsbot", "crawl", "--date", "2026-05-30", "--sections", "정치",
+        "--output", str(out), "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "NEWSBOT_PROGRESS_INTERVAL=0",
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, cwd=tmp_path, env=crawl_env(fake), capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "newsbot: crawl OK" in result.stderr
+    reference = tmp_path / "reference"
+    assert run_crawl(fake, reference, "date=2026-05-30", "sections=100").returncode == 0
+    assert set(files(out)) == set(files(reference))
+    bad = subprocess.run(
+        [sys.executable, "-m", "newsbot", "crawl", "--date", "tomorrow", "--output", str(out)],
+        cwd=tmp_path, env=crawl_env(fake), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert bad.returncode == 2
+    assert "-a date='tomorrow'" in bad.stderr
+
+
+def test_console_command_and_help() -> None:
+    script = Path(sys.executable).parent / "newsbot"
+    assert script.is_file(), "the setup installs the newsbot command"
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("newsbot 0.")
+    for command in ("crawl", "export", "stats", "sections", "extract", "verify", "reparse"):
+        shown = subprocess.run(
+            [str(script), command, "--help"], capture_output=True, text=True, timeout=60
+        )
+        assert shown.returncode == 0 and shown.stdout.startswith(f"usage: newsbot {command}")
+    crawl_help = subprocess.run([str(script), "crawl", "--help"], capture_output=True, text=True)
+    for option in ("--date", "--sections", "--comments", "--press", "--urls", "--refresh"):
+        assert option in crawl_help.stdout
+    listed = subprocess.run([str(script), "sections"], capture_output=True, text=True)
+    assert "100   정치" in listed.stdout and "politics" in listed.stdout
