@@ -17,6 +17,9 @@ NEWSBOT_OUTPUT_DIR = "output"  # where Markdown files, the index and reports are
 NEWSBOT_TEMPLATE = ""  # a Jinja2 template file to use instead of templates/article.md.j2
 NEWSBOT_CONTACT = ""  # e-mail or URL put in the User-Agent so Naver can reach whoever crawls
 NEWSBOT_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in the log (0: none)
+# On a terminal, also a live line (articles known so far, done, rate, time left), redrawn
+# every second; never under Scrapyd or with LOG_FILE (the periodic log line is there).
+NEWSBOT_PROGRESS_LIVE = True
 NEWSBOT_MAX_FAILED_RATIO = 0.1  # more failed articles than this share fails the crawl
 NEWSBOT_REPORT_ENABLED = True  # log the verdict and write OUTPUT/reports/crawl-*.json
 NEWSBOT_RETRY_BACKOFF = 2.0  # first wait before a retry, doubled per attempt (seconds)
