@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from pathlib import Path
 
 from newsbot.errors import ConfigError
@@ -21,6 +22,7 @@ class JobState:
         self.path = jobdir / JOB_NAME
         self.resumed = self.path.exists()
         self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self._closer = weakref.finalize(self, self.db.close)  # closed even if never close()d
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -50,4 +52,4 @@ class JobState:
             self.db.execute("INSERT OR IGNORE INTO done VALUES (?)", (key,))
 
     def close(self) -> None:
-        self.db.close()
+        self._closer()

@@ -84,7 +84,7 @@ def collect(root: Path) -> CorpusStats:
             values = dict(zip(present, row, strict=True))
             stats.articles += 1
             for name in CHECKED:
-                if values.get(name) in (None, ""):
+                if name in values and values[name] in (None, ""):
                     missing[name] += 1
             day = _day(values.get("published_at"))
             section = section_label(values.get("sid"), values.get("section"))
@@ -108,9 +108,10 @@ def collect(root: Path) -> CorpusStats:
     stats.by_day_section = {d: dict(sorted(c.items())) for d, c in sorted(by_day_section.items())}
     stats.by_publisher = dict(by_publisher.most_common())
     stats.layouts = dict(layouts.most_common())
-    stats.missing = {
+    stats.missing = {  # (an index of an older newsbot lacks some columns: not reported)
         name: round(missing[name] / stats.articles, 4) if stats.articles else 0.0
         for name in CHECKED
+        if name in present
     }
     _read_reports(root, stats)
     return stats

@@ -16,6 +16,7 @@ import re
 import socket
 import sqlite3
 import time
+import weakref
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -208,6 +209,19 @@ class Index:
             raise StorageError(exc.errno, f"{root}: {exc.strerror or exc}") from None
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(errno.EIO, f"{self.path}: {exc}") from None
+        # An index dropped without close() (a component that never saw the spider close)
+        # still closes its database, rather than leave it to the collector.
+        self._closer = weakref.finalize(self, self.db.close)
+        try:
+            self._open()
+        except BaseException:
+            self._closer()  # not usable: closed now, not when the error is forgotten
+            raise
+
+    def _open(self) -> None:
+        try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
@@ -232,7 +246,7 @@ class Index:
             ) from None
 
     def close(self) -> None:
-        self.db.close()
+        self._closer()
 
     def get(self, key: str) -> IndexEntry | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (key,)).fetchone()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -110,7 +111,7 @@ def check_file(path: Path, spec: ArticleSpec) -> dict[str, Any]:
 
 
 def index_rows(out: Path) -> dict[str, tuple[str, str | None, str | None]]:
-    with sqlite3.connect(out / "newsbot-index.sqlite3") as db:
+    with contextlib.closing(sqlite3.connect(out / "newsbot-index.sqlite3")) as db:
         rows = db.execute("SELECT id, status, path, content_hash FROM articles").fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 

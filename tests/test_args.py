@@ -96,7 +96,7 @@ def test_scrapy_crawl_refuses_bad_arguments_before_any_request(tmp_path: object)
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "newsbot: error" in line]
     assert errors == [
-        "newsbot: error: -a sections: unknown section 'abc'; known: 100, 101, 102, 103, 104, 105, entertain (106), sports (107)"
+        "newsbot: error: -a sections: unknown section 'abc'; known: 100 정치, 101 경제, 102 사회, 103 생활/문화, 104 세계, 105 IT/과학, entertain (106), sports (107) (see: newsbot sections)"
     ]
     assert "Traceback" not in result.stderr
     assert "Spider opened" not in result.stderr
@@ -162,3 +162,55 @@ def test_comments_argument_is_checked() -> None:
     with pytest.raises(ConfigError, match=r"-a comments='some': expected off, count .* or all"):
         parse_args({"comments": "some"}, today=date(2026, 6, 1))
     assert parse_args({}, today=date(2026, 6, 1)).comments == "off"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("today", date(2026, 6, 1)),
+        ("yesterday", date(2026, 5, 31)),
+        ("Yesterday", date(2026, 5, 31)),
+        ("-1d", date(2026, 5, 31)),
+        ("-30d", date(2026, 5, 2)),
+        (" 2026-05-30 ", date(2026, 5, 30)),
+    ],
+)
+def test_relative_days(value: str, expected: date) -> None:
+    args = parse_args({"date": value}, today=date(2026, 6, 1))
+    assert args.dates == (expected,)
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "+1d", "-d", "1d", "2026-5-30", "-999999d"])
+def test_bad_days(value: str) -> None:
+    with pytest.raises(ConfigError, match="-a date="):
+        parse_args({"date": value}, today=date(2026, 6, 1))
+
+
+def test_range_with_relative_days() -> None:
+    args = parse_args({"start": "-7d", "end": "yesterday"}, today=date(2026, 6, 1))
+    assert args.dates[0] == date(2026, 5, 25) and args.dates[-1] == date(2026, 5, 31)
+    assert len(args.dates) == 7
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ("정치", ("100",)),
+        ("politics,ECONOMY", ("100", "101")),
+        ("사회,society,102", ("102",)),
+        ("생활/문화,life,culture", ("103",)),
+        ("IT/과학,it,science", ("105",)),
+        ("스포츠", ("sports",)),
+        ("연예,entertainment", ("entertain",)),
+    ],
+)
+def test_sections_by_name(names: str, expected: tuple[str, ...]) -> None:
+    args = parse_args({"sections": names}, today=date(2026, 6, 1))
+    assert args.sections == expected
+
+
+def test_unknown_section_name_lists_the_known() -> None:
+    with pytest.raises(
+        ConfigError, match=r"unknown section '정체'; known: 100 정치, .*newsbot sections"
+    ):
+        parse_args({"sections": "정체"}, today=date(2026, 6, 1))

@@ -6,6 +6,7 @@ https URLs it uses in production.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -174,7 +175,7 @@ def test_changed_article_is_rewritten_and_revision_kept(fake: FakeNaver, tmp_pat
     assert new_hash != old_hash
     import sqlite3
 
-    with sqlite3.connect(out / "newsbot-index.sqlite3") as db:
+    with contextlib.closing(sqlite3.connect(out / "newsbot-index.sqlite3")) as db:
         revisions = [
             r[0] for r in db.execute("SELECT content_hash FROM revisions WHERE id='421_0008810001'")
         ]

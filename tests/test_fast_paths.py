@@ -170,4 +170,5 @@ def test_runtime_tuning_freezes_and_raises_thresholds() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["700", "50000", "True"]
+    # Python's own first threshold: 700 up to 3.12, 2000 from 3.13; raised to 50,000 either way.
+    assert int(out[0]) < 50_000 and out[1:] == ["50000", "True"]

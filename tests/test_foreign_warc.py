@@ -336,7 +336,7 @@ def test_start_and_end_filter_foreign_archives_by_published_day(tmp_path: Path) 
     assert all(name.startswith("2024") or "/2024" in name for name in kept), kept
     assert result.outcomes["out_of_range"] == len(expected) - len(kept)
     bad = _reparse(str(path), "--output", str(out), "--start", "2024-13-01")
-    assert bad.returncode == 2 and "--start is not a date" in bad.stderr
+    assert bad.returncode == 2 and "--start '2024-13-01': not a calendar date" in bad.stderr
 
 
 @pytest.mark.parametrize("encoding", ["br", "deflate", "gzip"])
