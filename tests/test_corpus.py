@@ -311,3 +311,20 @@ def test_console_command_and_help() -> None:
         assert option in crawl_help.stdout
     listed = subprocess.run([str(script), "sections"], capture_output=True, text=True)
     assert "100   정치" in listed.stdout and "politics" in listed.stdout
+
+
+def test_readme_pandas_snippet_runs_as_written(corpus_dir: Path, tmp_path: Path) -> None:
+    """The README's five lines of pandas, on an export made as the README says."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("    import pandas as pd\n", 1)[1].split("\n\n", 1)[0]
+    code = "import pandas as pd\n" + "\n".join(line[4:] for line in block.splitlines())
+    assert code.count("\n") == 4  # five lines
+    exported = run_newsbot("export", str(corpus_dir), "-o", str(tmp_path / "corpus.parquet"))
+    assert exported.returncode == 0, exported.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2026-05-30" in result.stdout and "정치" in result.stdout
