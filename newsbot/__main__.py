@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,12 @@ EXIT_BAD_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "-7d" (seven days ago) is a value, as "-7" would be: argparse must not take it
+        # for an option.
+        self._negative_number_matcher = re.compile(r"^-\d+d?$|^-\d*\.\d+$")
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
 
@@ -267,10 +274,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
         counted = f"{count} article(s) to {output}"
         if args.comments:
             target = comments_path(output)
-            n = write(corpus.comments(root, selection), target, fmt, table="comments")
+            rows = corpus.comments(root, selection, template=args.template)
+            n = write(rows, target, fmt, table="comments")
             counted += f", {n} comment(s) to {target}"
     except ImportError as exc:
         return _fail(f"{exc}: Parquet needs pyarrow (pip install pyarrow)")
+    except (sqlite3.Error, ValueError) as exc:  # a damaged index, a template it cannot read
+        return _fail(f"cannot read {args.directory}: {exc}")
     except OSError as exc:
         print(f"newsbot: error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
         return 1

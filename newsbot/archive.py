@@ -50,7 +50,7 @@ from newsbot.ledger import crawl_ledger
 from newsbot.pages.api import API_LAYOUTS
 from newsbot.pages.rendered import RENDERED_LAYOUTS
 from newsbot.sites import SITES
-from newsbot.storage import NotWritten, OutputStore
+from newsbot.storage import NotWritten, OutputStore, WriteError
 from newsbot.urls import NEWS, ArticleId, parse_any_article_url
 
 logger = logging.getLogger(__name__)
@@ -686,6 +686,7 @@ class _CommentRequest:
     article: ArticleId
     probe: bool  # pageSize=1: the count only
     first: bool  # the first page of the comment list (not a next page, not replies)
+    parent: str | None  # the comment whose replies this page lists
 
 
 def _comment_page(url: str) -> _CommentRequest | None:
@@ -707,7 +708,13 @@ def _comment_page(url: str) -> _CommentRequest | None:
         return None
     probe = (query.get("pageSize") or [""])[0] == "1"
     first = "moreParam.next" not in query and "parentCommentNo" not in query
-    return _CommentRequest(article, probe, first)
+    parents = query.get("parentCommentNo")
+    parent = parents[0] if parents else None
+    return _CommentRequest(article, probe, first, parent)
+
+
+def _setting(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class CommentRebuilder:
@@ -721,11 +728,14 @@ class CommentRebuilder:
         self.store = store
         self.result = result
         self.held = held
+        # As the crawl that wrote them had them (the settings, from the environment).
+        self.personal = _setting("NEWSBOT_COMMENTS_PERSONAL_FIELDS")
+        self.keep_deleted_text = _setting("NEWSBOT_COMMENTS_KEEP_DELETED_TEXT")
         self.waiting: dict[str, ArticleComments] = {}
         self.fetched: dict[str, str] = {}
 
     def add(self, page: ArchivedPage, request: _CommentRequest) -> None:
-        answer = parse_comment_page(page.body)  # CommentApiError: the caller names it
+        answer = parse_comment_page(page.body, personal=self.personal)  # errors: named above
         key = request.article.key
         item = self.waiting.pop(key, None) or ArticleComments(key, Mode.COUNT, Status.COLLECTED)
         self.waiting[key] = item  # last touched last
@@ -734,7 +744,11 @@ class CommentRebuilder:
             item.count, item.counts = answer.total, answer.counts
         if not request.probe:
             item.mode = Mode.ALL
-            item.comments.extend(answer.comments)
+            item.comments.extend(
+                c
+                for c in answer.comments
+                if request.parent is None or c["parent_comment_no"] == request.parent
+            )  # (a reply list may repeat its parent, as Thread.take knows)
         self.result.comment_pages += 1
         if len(self.waiting) > self.held:
             self.write(next(iter(self.waiting)))
@@ -744,9 +758,14 @@ class CommentRebuilder:
         fetched = self.fetched.pop(key, "")
         try:
             when = to_iso(datetime.fromisoformat(fetched)) if fetched else None
-            self.store.save_comments(item, when or "")
+            self.store.save_comments(item, when or "", keep_deleted_text=self.keep_deleted_text)
         except NotWritten:
             self.result.skipped["comments of an article not written"] += 1
+            return
+        except WriteError:
+            raise
+        except Exception as exc:  # a hostile record: named, and the others still written
+            self.result.failures[f"comments of {key}"] = describe_exception(exc)
             return
         self.result.comment_articles += 1
 

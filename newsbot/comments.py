@@ -122,6 +122,7 @@ class CommentPage:
     end: str | None  # result.morePage.end
     total_rows: int | None  # result.pageModel.totalRows: items of this list
     rejected: int = 0  # list items without a comment number (drift)
+    items: int = 0  # items in result.commentList, read or not
     # result.count, every number in it (comment, reply, delCommentByUser …): what changed
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -174,6 +175,7 @@ def parse_comment_page(body: bytes, *, personal: bool = False) -> CommentPage:
         end=_str(more.get("end")),
         total_rows=_int(_dict(result.get("pageModel")).get("totalRows")),
         rejected=rejected,
+        items=len(items),
         counts={k: v for k, v in count.items() if isinstance(k, str) and _int(v) == v},
     )
 
@@ -194,8 +196,8 @@ def comment_record(raw: Mapping[str, Any], *, personal: bool = False) -> dict[st
         "parent_comment_no": parent if parent and parent != number else None,
         "created_at": comment_time(raw.get("regTime")),
         "modified_at": comment_time(raw.get("modTime")),
-        "user": _str(raw.get("maskedUserId")) or _str(raw.get("userName")),
-        "contents": raw.get("contents") if isinstance(raw.get("contents"), str) else None,
+        "user": _text(_str(raw.get("maskedUserId")) or _str(raw.get("userName"))),
+        "contents": _text(raw.get("contents")),
         "likes": _int(raw.get("sympathyCount")),
         "dislikes": _int(raw.get("antipathyCount")),
         # replyAllCount counts deleted replies too, which includeAllStatus lists
@@ -218,6 +220,17 @@ def comment_time(value: object) -> str | None:
     except ValueError:
         return None
     return moment.astimezone(KST).isoformat()
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: object) -> str | None:
+    """A string of the answer as UTF-8 can hold it: JSON may carry a lone surrogate
+    (``"\\ud800"``), which no UTF-8 file can; it becomes U+FFFD."""
+    if not isinstance(value, str):
+        return None
+    return _SURROGATE_RE.sub("\ufffd", value)
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -364,13 +377,15 @@ class Thread:
         self.got += new
         if self.parent is None and self.pages == 1 and not page.on and not page.comments:
             return Done(Status.OFF)
+        if page.items and not page.comments:
+            return self._failed(f"a page of {page.items} item(s) none of which could be read")
         cursor = page.next
-        finished = (
-            not page.comments
-            or not cursor
-            or cursor == page.end
-            or (page.total_rows is not None and self.got >= page.total_rows)
-        )
+        # The real last page still names a next cursor: a short page that completes
+        # pageModel.totalRows ends the list. A full page goes on (totalRows has been seen
+        # to run short of what the list holds); the page after the last is empty.
+        short = page.items < PAGE_SIZE
+        complete = page.total_rows is None or self.got >= page.total_rows
+        finished = not page.comments or not cursor or cursor == page.end or (short and complete)
         if not finished:
             assert cursor is not None
             if cursor in self.seen or cursor == self.cursor:

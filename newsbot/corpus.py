@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 import urllib.parse
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ class Selection:
                 return False
             try:
                 day = kst_date_of(published)
-            except ValueError:
+            except (ValueError, OverflowError):
                 return False
             if (self.start and day < self.start) or (self.end and day > self.end):
                 return False
@@ -156,13 +156,19 @@ def articles(
 
 
 def comments(
-    root: str | Path, selection: Selection | None = None, **select: Any
+    root: str | Path,
+    selection: Selection | None = None,
+    *,
+    template: str | None = None,
+    **select: Any,
 ) -> Iterator[dict[str, Any]]:
     """Each comment and reply of the selected articles (``COMMENT_COLUMNS``), from the
     ``.comments.jsonl`` files beside them."""
     selection = selection or Selection.of(**select)
     base = Path(root)
-    for article in articles(base, selection):
+    # The articles are read again: a file they could not be read from is already named.
+    reading = replace(selection, problems=[])
+    for article in articles(base, reading, template=template):
         path = _comments_file(base, article)
         if path is None:
             continue
@@ -185,7 +191,7 @@ def _comments_file(root: Path, article: dict[str, Any]) -> Path | None:
         return None
     try:
         day = kst_date_of(published)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     path = root / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{article['id']}{SUFFIX}"
     return path if path.is_file() else None

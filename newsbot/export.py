@@ -80,7 +80,8 @@ def _jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="\n") as out:
         for row in rows:
-            line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            # default=str: a hand-edited front matter may hold a YAML date
+            line = json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
             out.write(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
             count += 1
         out.flush()
@@ -92,7 +93,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
@@ -168,14 +169,40 @@ def _typed(name: str, value: Any) -> Any:
     """A front-matter value in its Parquet column's type (a hand-edited file may hold
     another: it is kept as text rather than failing the export)."""
     if name in _NESTED:
-        return value if isinstance(value, list) else None
+        return _nested(name, value)
     if name in ("comment_count", "likes", "dislikes", "reply_count"):
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+        return value if ok else None
     if name in ("best", "deleted"):
         return value if isinstance(value, bool) else None
     if value is None or isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
+
+
+_KEYS = {"authors": ("name", "email"), "images": ("url", "caption")}
+
+
+def _nested(name: str, value: Any) -> list[Any] | None:
+    """A list column in its Parquet type; items of another shape are kept as text."""
+    if not isinstance(value, list):
+        return None
+    if name == "categories":
+        return [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+                for v in value]  # fmt: skip
+    keys = _KEYS[name]
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            item = {keys[0]: json.dumps(item, ensure_ascii=False, default=str)}
+        out.append({k: _typed_text(item.get(k)) for k in keys})
+    return out
+
+
+def _typed_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def csv_text(rows: Iterable[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -134,7 +135,8 @@ class CrawlReport:
         line = self.live_line()
         if self.live_filter is not None:
             self.live_filter.shown = True
-        sys.stderr.write("\r\x1b[K" + line[:200])
+        width = shutil.get_terminal_size((100, 24)).columns - 1  # one row: \r clears it
+        sys.stderr.write("\r\x1b[K" + line[: max(20, width)])
         sys.stderr.flush()
 
     def stop_live(self) -> None:

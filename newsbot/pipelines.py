@@ -182,7 +182,8 @@ class CommentsPipeline:
 
     def open_spider(self) -> None:
         index = getattr(self.crawler.spider, "index", None) or Index(self.root)
-        self.store = OutputStore(self.root, index=index)
+        template = self.crawler.settings.get("NEWSBOT_TEMPLATE") or None
+        self.store = OutputStore(self.root, template=template, index=index)
 
     def process_item(self, item: Article | ArticleComments) -> Article | ArticleComments:
         comments = item if isinstance(item, ArticleComments) else item.comments
@@ -201,6 +202,9 @@ class CommentsPipeline:
                 status, reason = Status.FAILED, f"write_error: {exc.strerror}"
                 self.stats.set_value("newsbot/exit_reason", str(exc))
                 logger.error("%s; comments of %s not written", exc, comments.id)
+            except Exception as exc:  # a bug or a hostile record: named, never an outcome lost
+                status, reason = Status.FAILED, f"comments not written: {describe_exception(exc)}"
+                logger.error("comments of %s not written: %s", comments.id, reason)
             else:
                 if held is not None:
                     self.stats.inc_value("newsbot/comments/records", len(comments.comments))

@@ -122,7 +122,7 @@ def _day(published: object) -> str:
         return "(unknown)"
     try:
         return kst_date_of(published).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):
         return "(unknown)"
 
 
@@ -134,8 +134,12 @@ def _read_reports(root: Path, stats: CorpusStats) -> None:
             report = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        if not isinstance(report, dict):
+            continue
         stats.reports += 1
         for walk in report.get("failed_walks") or []:
+            if not isinstance(walk, dict):
+                continue
             parts = str(walk.get("walk", "")).split("/")
             if len(parts) > 1 and parts[1]:
                 failures[parts[1]] += 1

@@ -20,6 +20,7 @@ import weakref
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from newsbot.comments import SUFFIX, Mode, Status, dump_jsonl, merge_comments, read_jsonl
 from newsbot.dates import kst_date_of
@@ -63,7 +64,9 @@ CREATE INDEX IF NOT EXISTS revisions_id ON revisions (id);
 _ADDED_COLUMNS = (
     ("comment_count", "INTEGER"),  # the comment API's count.total at comments_at
     ("comments_at", "TEXT"),  # when the article's comments were last fetched
-    ("comment_counts", "TEXT"),  # the comment API's result.count then (JSON)
+    # The comment API's result.count (JSON) when an article's comments were last read whole
+    # into its .comments.jsonl (comments=all): the baseline the next run's probe compares.
+    ("comment_counts", "TEXT"),
     # What stats and exports read without opening every file (from the front matter).
     ("title", "TEXT"),
     ("publisher", "TEXT"),
@@ -228,7 +231,11 @@ class Index:
             have = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
             for name, kind in _ADDED_COLUMNS:
                 if name not in have:
-                    self.db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+                    try:
+                        self.db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+                    except sqlite3.OperationalError as exc:  # another worker added it first
+                        if "duplicate column" not in str(exc):
+                            raise
             self.db.execute(f"SELECT {_COLUMNS} FROM articles LIMIT 1")
         except sqlite3.OperationalError as exc:
             text = str(exc)
@@ -342,16 +349,43 @@ class Index:
             )
 
     def record_comments(
-        self, key: str, *, count: int | None, counts: dict[str, int], fetched_at: str
+        self,
+        key: str,
+        *,
+        count: int | None,
+        fetched_at: str,
+        whole: dict[str, int] | bool | None = None,
     ) -> None:
-        """The comment count (and the API's whole ``result.count``) of an article already
-        in the index, and when it was read."""
+        """The comment count of an article already in the index, and when it was read.
+        ``whole``: the API's ``result.count`` when every comment was read into the file (the
+        next run's baseline); ``False`` when a read failed part way (no baseline: the next
+        run reads them all again); ``None`` leaves the baseline as it is."""
+        baseline = "comment_counts = comment_counts"
+        values: list[Any] = [count, fetched_at]
+        if whole is False:
+            baseline = "comment_counts = NULL"
+        elif isinstance(whole, dict):
+            baseline = "comment_counts = ?"
+            values.insert(1, json.dumps(whole, sort_keys=True))
         with self.db:
             self.db.execute(
-                "UPDATE articles SET comment_count = COALESCE(?, comment_count),"
-                " comment_counts = COALESCE(?, comment_counts), comments_at = ? WHERE id = ?",
-                (count, json.dumps(counts, sort_keys=True) if counts else None, fetched_at, key),
+                f"UPDATE articles SET comment_count = COALESCE(?, comment_count), {baseline},"
+                " comments_at = ? WHERE id = ?",
+                (*values, key),
             )
+
+    def article_kind(self, key: str) -> str | None:
+        """``sports``/``entertain`` for an article written from those sites (by its layout
+        or sid), ``news`` for n.news, ``None`` when the index does not say."""
+        row = self.db.execute("SELECT sid, layout FROM articles WHERE id = ?", (key,)).fetchone()
+        if not row or (row[0] is None and row[1] is None):
+            return None
+        sid, layout = row
+        if (layout or "").startswith("sports") or sid == "107":
+            return "sports"
+        if (layout or "").startswith("entertain") or sid == "106":
+            return "entertain"
+        return "news"
 
 
 class WriteError(OSError):
@@ -413,6 +447,7 @@ class OutputStore:
                     )
                 else:
                     moved.unlink(missing_ok=True)
+                    _move_comments(moved, path)
             if old is None or old.status != WRITTEN:
                 outcome = "new"
             elif old.content_hash == article.content_hash:
@@ -434,6 +469,14 @@ class OutputStore:
         except sqlite3.Error as exc:  # e.g. "database or disk is full"
             raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc
         return outcome
+
+    def _with_count(self, text: str, count: int) -> str:
+        """``text`` with ``comment_count: count``: one front-matter line for the packaged
+        template; a file of another template rendered again through it (``ValueError`` when
+        that template cannot be read back: see ``newsbot.verify.Verifier``)."""
+        if self.template:
+            return _rerender(text, self.template, count)
+        return set_front_matter(text, "comment_count", yaml_scalar(count))
 
     def _write(self, path: Path, article: Article) -> None:
         data = render_article(article.to_dict(), self.template).encode("utf-8")
@@ -481,7 +524,7 @@ class OutputStore:
         if item.count is not None and item.count != entry.comment_count and md.is_file():
             try:
                 text = md.read_bytes().decode("utf-8")
-                data = set_front_matter(text, "comment_count", yaml_scalar(item.count)).encode()
+                data = self._with_count(text, item.count).encode("utf-8")
             except OSError as exc:
                 raise WriteError(md, exc) from exc
             except ValueError as exc:  # not UTF-8, or a custom template without front matter
@@ -492,12 +535,28 @@ class OutputStore:
                 except OSError as exc:
                     raise WriteError(md, exc) from exc
         try:
+            whole: dict[str, int] | bool | None = None
+            if item.mode == Mode.ALL and item.status in (Status.COLLECTED, Status.OFF):
+                whole = item.counts or {"total": item.count or 0}
+            elif item.mode == Mode.ALL and item.status == Status.FAILED:
+                whole = False
             self.index.record_comments(
-                item.id, count=item.count, counts=item.counts, fetched_at=fetched_at
+                item.id, count=item.count, fetched_at=fetched_at, whole=whole
             )
         except sqlite3.Error as exc:
             raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc
         return held
+
+
+def _move_comments(old_md: Path, new_md: Path) -> None:
+    """An article whose published day changed: its ``.comments.jsonl`` goes with it."""
+    old = old_md.with_name(old_md.stem + SUFFIX)
+    new = new_md.with_name(new_md.stem + SUFFIX)
+    if old.is_file() and not new.exists():
+        try:
+            os.replace(old, new)
+        except OSError as exc:
+            raise WriteError(new, exc) from exc
 
 
 def _counts(text: str | None) -> dict[str, int] | None:
@@ -508,6 +567,17 @@ def _counts(text: str | None) -> dict[str, int] | None:
     if not isinstance(value, dict):
         return None
     return {k: v for k, v in value.items() if isinstance(v, int)}
+
+
+def _rerender(text: str, template: str, count: int) -> str:
+    """The file of another template written again with ``comment_count`` (its body and
+    every other value as they are): the template may show the count anywhere."""
+    from newsbot.verify import Verifier
+
+    parsed = Verifier(template).split(text)
+    return render_article(
+        {**parsed.front_matter, "comment_count": count, "content": parsed.body}, template
+    )
 
 
 class NotWritten(NewsbotError):

@@ -246,7 +246,7 @@ def test_comment_record_numbers_and_replies() -> None:
 def page(
     numbers: list[str],
     *,
-    total_rows: int | None = None,
+    total_rows: int | None = 10**6,  # (a short page before totalRows does not end a list)
     next_cursor: str | None = "n",
     end: str | None = None,
     total: int | None = 10,
@@ -263,7 +263,7 @@ def page(
         }
         for n in numbers
     ]
-    return CommentPage(total, status, comments, next_cursor, end, total_rows)
+    return CommentPage(total, status, comments, next_cursor, end, total_rows, items=len(numbers))
 
 
 def urls(step: Fetch | Done) -> dict[str, list[str]]:
@@ -517,3 +517,115 @@ def test_spider_off_mode_yields_the_article_alone(tmp_path: Path) -> None:
     article = _article()
     assert list(spider.with_comments(ArticleId("015", "0002303155"), article, "news")) == [article]
     assert article.comments is None
+
+
+def test_a_full_page_goes_on_even_when_total_rows_is_reached() -> None:
+    """totalRows has been seen to run short of what a list holds: a full page is followed
+    by the next; the empty page after the last ends the list."""
+    thread = Thread.start("001_0000000001", Mode.ALL)
+    full = [str(1000 - n) for n in range(100)]
+    step = thread.take(page(full, total_rows=100, next_cursor="c1"))
+    assert urls(step)["moreParam.next"] == ["c1"]
+    assert thread.take(page([], total_rows=100, next_cursor="c1")) == Done(Status.COLLECTED)
+
+
+def test_a_page_of_unreadable_items_fails_the_thread() -> None:
+    thread = Thread.start("001_0000000001", Mode.ALL)
+    unreadable = CommentPage(5, "COMMENT_ON", [], "c1", None, 5, rejected=3, items=3)
+    step = thread.take(unreadable)
+    assert isinstance(step, Done) and step.status == Status.FAILED
+    assert "none of which could be read" in (step.reason or "")
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
+    record = comment_record({"commentNo": "1", "contents": "a\ud800b", "maskedUserId": "\udfffx"})
+    assert record is not None
+    assert record["contents"] == "a\ufffdb" and record["user"] == "\ufffdx"
+    dump_jsonl([record]).decode("utf-8")  # writable as UTF-8
+
+
+# -- the store: the baseline of the next run's probe -----------------------------------------
+
+
+def _store(tmp_path: Path) -> Any:
+    from newsbot.article import finalize
+    from newsbot.storage import OutputStore
+
+    store = OutputStore(tmp_path)
+    store.save(finalize(_article()))
+    return store
+
+
+def _saved(store: Any, status: str, mode: str = "all", count: int = 3) -> Any:
+    from newsbot.items import ArticleComments
+
+    records = [rec("1"), rec("2")] if mode == "all" else []
+    item = ArticleComments("015_0002303155", mode, status, count, records, {"total": count})
+    store.save_comments(item, "2026-05-30T12:00:00+09:00")
+    return store.index.get("015_0002303155")
+
+
+def test_only_a_whole_read_is_the_next_runs_baseline(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    entry = _saved(store, "collected")
+    assert entry.comment_counts == {"total": 3} and entry.comment_count == 3
+    entry = _saved(store, "collected", mode="count", count=5)  # comments=count: a count only
+    assert entry.comment_count == 5 and entry.comment_counts == {"total": 3}
+    entry = _saved(store, "failed", count=7)  # read part way: no baseline, all read again
+    assert entry.comment_counts is None and entry.comment_count == 7
+    store.index.close()
+
+
+def test_the_spider_probes_only_after_a_whole_read(tmp_path: Path) -> None:
+    spider = _spider(tmp_path)
+    store = _store(tmp_path)
+    _saved(store, "failed")
+    assert spider.comments_known(spider.index.get("015_0002303155")) == {}
+    _saved(store, "collected")
+    known = spider.comments_known(spider.index.get("015_0002303155"))
+    assert known == {"previous": 3, "previous_counts": {"total": 3}}
+    store.index.close()
+    spider.index.close()
+
+
+def test_comments_move_with_their_article(tmp_path: Path) -> None:
+    from newsbot.article import finalize
+
+    store = _store(tmp_path)
+    _saved(store, "collected")
+    old = tmp_path / "2026/05/30/015_0002303155.comments.jsonl"
+    assert old.is_file()
+    moved = _article()
+    moved.published_at = "2026-05-31T10:00:00+09:00"
+    store.save(finalize(moved))
+    assert not old.exists()
+    assert (tmp_path / "2026/05/31/015_0002303155.comments.jsonl").is_file()
+    assert (tmp_path / "2026/05/31/015_0002303155.md").is_file()
+    store.index.close()
+
+
+def test_a_custom_template_is_rendered_again_with_the_count(tmp_path: Path) -> None:
+    from newsbot.article import finalize
+    from newsbot.items import ArticleComments
+    from newsbot.storage import OutputStore
+    from newsbot.verify import Verifier
+
+    template = tmp_path / "t.md.j2"
+    template.write_text(
+        "---\nid: {{ item.id | yaml }}\ncontent_hash: {{ item.content_hash | yaml }}\n"
+        "{% if item.comment_count is defined and item.comment_count is not none %}"
+        "comment_count: {{ item.comment_count | yaml }}\n{% endif %}---\n\n"
+        "Comments: {{ item.comment_count if item.comment_count is defined"
+        " and item.comment_count is not none else '-' }}\n\n"
+        "{{ item.content }}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    store = OutputStore(out, template=str(template))
+    store.save(finalize(_article()))
+    item = ArticleComments("015_0002303155", "count", "collected", 9, [], {"total": 9})
+    store.save_comments(item, "2026-05-30T12:00:00+09:00")
+    text = (out / "2026/05/30/015_0002303155.md").read_text(encoding="utf-8")
+    assert "Comments: 9" in text and "comment_count: 9" in text
+    assert Verifier(str(template)).check_text(text).problem is None
+    store.index.close()

@@ -328,3 +328,32 @@ def test_readme_pandas_snippet_runs_as_written(corpus_dir: Path, tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr
     assert "2026-05-30" in result.stdout and "정치" in result.stdout
+
+
+def test_relative_days_are_values_not_options(corpus_dir: Path, tmp_path: Path) -> None:
+    """``--start -7d`` reads as seven days ago (argparse would take "-7d" for an option)."""
+    out = tmp_path / "recent.jsonl"
+    result = run_newsbot("export", str(corpus_dir), "-o", str(out), "--start", "-99999d")
+    assert result.returncode == 0, result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(files(corpus_dir))
+
+
+def test_export_survives_odd_front_matter(tmp_path: Path) -> None:
+    """A hand-edited file (values of other types, a far-off date) is exported, not a crash."""
+    pytest.importorskip("pyarrow")
+    from newsbot.export import write
+
+    row = dict.fromkeys(COLUMNS)
+    row |= {
+        "id": "001_0000000001",
+        "published_at": "9999-12-31T23:59:59-09:00",
+        "categories": [1, "정치"],
+        "authors": ["kim", {"name": 5, "email": None}],
+        "images": [{"url": "u", "caption": 5}],
+        "comment_count": 2**70,
+        "title": __import__("datetime").date(2026, 5, 30),
+        "content": "본문",
+    }
+    for fmt in ("jsonl", "csv", "parquet"):
+        assert write([row], tmp_path / f"odd.{fmt}", fmt) == 1
+    assert list(articles(tmp_path, start="2026-01-01")) == []  # no index, no files: nothing

@@ -489,14 +489,16 @@ class NaverSpider(scrapy.Spider):
         """What the last run read of the comments (``Thread.start``'s ``previous`` and
         ``previous_counts``), when they are all on disk: with comments=all a count probe that
         finds them unchanged ends the fetch."""
-        if entry is None or entry.status != WRITTEN or entry.comment_count is None:
+        if self.crawl_args.comments is not Mode.ALL:
+            return {}  # comments=count asks for the count every time
+        if entry is None or entry.status != WRITTEN or not entry.comment_counts:
+            return {}  # never read whole (or a read failed part way): read them all
+        assert self.index is not None
+        path = comments_path(self.index.root, entry.path)
+        if path is None or not path.is_file():
             return {}
-        if self.crawl_args.comments is Mode.ALL:
-            assert self.index is not None
-            path = comments_path(self.index.root, entry.path)
-            if path is None or not path.is_file():
-                return {}  # counted by comments=count, never fetched
-        return {"previous": entry.comment_count, "previous_counts": entry.comment_counts}
+        counts = entry.comment_counts
+        return {"previous": counts.get("total"), "previous_counts": counts}
 
     def comments_of_collected(self, article_id: ArticleId, kind: str) -> Iterator[scrapy.Request]:
         """An article already collected: fetch its comments again (comments=all ends with the
@@ -511,6 +513,10 @@ class NaverSpider(scrapy.Spider):
         if entry is None or entry.status != WRITTEN:
             self.ledger.comments(key, Status.NOT_COLLECTED, None)  # no file to go with
             return
+        assert self.index is not None
+        # The site it was written from, not the listing's (an n.news list names articles
+        # that redirect to sports or entertainment).
+        kind = self.index.article_kind(key) or kind
         if kind != NEWS:
             self.ledger.comments(key, Status.NOT_COLLECTED, None)
             self.count(f"newsbot/comments/{Status.NOT_COLLECTED}")
