@@ -62,6 +62,7 @@ def _workers(
     *,
     stagger: float = 0.0,
     url: str | None = None,
+    args: tuple[str, ...] = (),
     **settings: str,
 ) -> list[subprocess.Popen[str]]:
     procs = []
@@ -69,6 +70,7 @@ def _workers(
         command = crawl_command(
             out,
             f"date={DAY}",
+            *args,
             NEWSBOT_REDIS_URL=url or f"redis://127.0.0.1:{port}/0",
             **settings,
         )
@@ -607,29 +609,10 @@ def test_two_workers_collect_every_comment_once(
     world.comment_counts[(big.oid, big.aid)] = 230  # three pages
     out = tmp_path / "out"
     with FakeNaver(world).start() as fake:
-        procs = []
-        for i in range(2):
-            command = crawl_command(
-                out,
-                f"date={DAY}",
-                "comments=all",
-                NEWSBOT_REDIS_URL=f"redis://127.0.0.1:{port}/0",
-            )
-            with (tmp_path / f"worker{i}.log").open("w") as log:
-                procs.append(
-                    subprocess.Popen(
-                        command,
-                        cwd=ROOT,
-                        env=crawl_env(fake),
-                        stdout=subprocess.DEVNULL,
-                        stderr=log,
-                        text=True,
-                    )
-                )
-            time.sleep(0.5)
+        procs = _workers(fake, out, port, 2, stagger=0.5, args=("comments=all",))
         codes = [p.wait(timeout=240) for p in procs]
         referers = [r.referer for r in fake.records if "apis.naver.com" in r.url]
-    logs = [(tmp_path / f"worker{i}.log").read_text() for i in range(2)]
+    logs = [(out.parent / f"worker{i}.log").read_text() for i in range(2)]
     assert codes == [0, 0], "\n".join(log[-2000:] for log in logs)
     written = files(out)
     assert set(written) == _expected(world.articles)
