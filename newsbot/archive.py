@@ -42,7 +42,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsbot import __version__
 from newsbot.article import decode_html, finalize, page_for
-from newsbot.comments import COMMENT_API, Mode, Status, parse_comment_page
+from newsbot.comments import COMMENT_API, COMMENT_HOST, Mode, Status, parse_comment_page
 from newsbot.dates import KST, kst_date_of, now_kst, to_iso
 from newsbot.errors import InvalidArticleUrl, NewsbotError, describe_exception
 from newsbot.items import Article, ArticleComments
@@ -695,7 +695,7 @@ def _comment_page(url: str) -> _CommentRequest | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if (parts.hostname or "").lower() != "apis.naver.com" or parts.path != _COMMENT_PATH:
+    if (parts.hostname or "").lower() != COMMENT_HOST or parts.path != _COMMENT_PATH:
         return None
     query = parse_qs(parts.query)
     object_id = (query.get("objectId") or [""])[0]

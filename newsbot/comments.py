@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -66,6 +67,11 @@ class CommentApiError(ExtractError):
 _JSONP_RE = re.compile(rb"\A\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]*\s*\((?P<json>.*)\)\s*;?\s*\Z", re.S)
 # The page's comment-box config: "sTemplateId":"view_economy" (every saved n.news page has it).
 _TEMPLATE_RE = re.compile(rb'"sTemplateId"\s*:\s*"(?P<id>[A-Za-z0-9_]{1,64})"')
+
+
+def comments_file(article_file: Path) -> Path:
+    """``…/{oid}_{aid}.comments.jsonl`` beside ``…/{oid}_{aid}.md``."""
+    return article_file.with_name(article_file.stem + SUFFIX)
 
 
 def template_id_of(page: bytes) -> str | None:

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsbot.comments import SUFFIX, read_jsonl
+from newsbot.comments import comments_file, read_jsonl
 from newsbot.dates import kst_date_of
 from newsbot.items import FIELD_NAMES
 from newsbot.sections import section_code
@@ -133,9 +133,45 @@ def articles(
     """Each selected article as a dict: ``COLUMNS`` in order (a key the file lacks is
     ``None``: ``comment_count`` of an article whose comments were not asked for). A file
     that cannot be read is named in ``selection.problems`` and skipped."""
+    for _, row in _read(Path(root), selection or Selection.of(**select), template):
+        yield row
+
+
+def comments(
+    root: str | Path,
+    selection: Selection | None = None,
+    *,
+    template: str | None = None,
+    **select: Any,
+) -> Iterator[dict[str, Any]]:
+    """Each comment and reply of the selected articles (``COMMENT_COLUMNS``), from the
+    ``.comments.jsonl`` files beside them."""
     selection = selection or Selection.of(**select)
+    # The articles are read again: a file they could not be read from is already named.
+    reading = replace(selection, problems=[])
+    for md, article in _read(Path(root), reading, template):
+        path = comments_file(md)
+        try:
+            records, bad = read_jsonl(path.read_bytes())
+        except FileNotFoundError:
+            continue  # comments not asked for
+        except OSError as exc:
+            selection.problems.append(f"{path}: {exc.strerror or exc}")
+            continue
+        if bad:
+            selection.problems.append(f"{path}: {bad} line(s) could not be read")
+        for record in records:
+            yield {"article_id": article["id"]} | {
+                name: record.get(name) for name in COMMENT_COLUMNS[1:]
+            }
+
+
+def _read(
+    root: Path, selection: Selection, template: str | None
+) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """(file, row) of each selected article: the one reading of the files."""
     verifier = Verifier(template)
-    for path in article_files(Path(root)):
+    for path in article_files(root):
         try:
             parsed = verifier.split(path.read_bytes().decode("utf-8"))
         except (OSError, ValueError) as exc:  # UnicodeDecodeError, YAML errors are ValueErrors
@@ -152,49 +188,7 @@ def articles(
             if row[name] is not None:
                 row[name] = str(row[name])
         row["content"] = parsed.body
-        yield row
-
-
-def comments(
-    root: str | Path,
-    selection: Selection | None = None,
-    *,
-    template: str | None = None,
-    **select: Any,
-) -> Iterator[dict[str, Any]]:
-    """Each comment and reply of the selected articles (``COMMENT_COLUMNS``), from the
-    ``.comments.jsonl`` files beside them."""
-    selection = selection or Selection.of(**select)
-    base = Path(root)
-    # The articles are read again: a file they could not be read from is already named.
-    reading = replace(selection, problems=[])
-    for article in articles(base, reading, template=template):
-        path = _comments_file(base, article)
-        if path is None:
-            continue
-        try:
-            records, bad = read_jsonl(path.read_bytes())
-        except OSError as exc:
-            selection.problems.append(f"{path}: {exc.strerror or exc}")
-            continue
-        if bad:
-            selection.problems.append(f"{path}: {bad} line(s) could not be read")
-        for record in records:
-            yield {"article_id": article["id"]} | {
-                name: record.get(name) for name in COMMENT_COLUMNS[1:]
-            }
-
-
-def _comments_file(root: Path, article: dict[str, Any]) -> Path | None:
-    published = article.get("published_at")
-    if not isinstance(published, str) or not article.get("id"):
-        return None
-    try:
-        day = kst_date_of(published)
-    except (ValueError, OverflowError):
-        return None
-    path = root / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{article['id']}{SUFFIX}"
-    return path if path.is_file() else None
+        yield path, row
 
 
 def dataframe(root: str | Path, **select: Any) -> Any:

@@ -27,6 +27,10 @@ from newsbot.corpus import COLUMNS, COMMENT_COLUMNS
 FORMATS = ("jsonl", "csv", "parquet")
 BATCH = 1000
 _NESTED = ("categories", "authors", "images")
+_INTEGERS = frozenset({"comment_count", "likes", "dislikes", "reply_count"})
+_BOOLEANS = frozenset({"best", "deleted"})
+#: The keys of the list-of-mapping columns (Parquet structs).
+_KEYS = {"authors": ("name", "email"), "images": ("url", "caption")}
 
 
 def comments_path(path: Path) -> Path:
@@ -113,40 +117,27 @@ def _csv(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -
     return count
 
 
-def _schema(table: str) -> Any:
+def _schema(columns: tuple[str, ...]) -> Any:
+    """The Parquet schema of ``columns``: the types ``_typed`` gives their values."""
     import pyarrow as pa
 
-    if table == "comments":
-        return pa.schema(
-            [
-                ("article_id", pa.string()),
-                ("comment_no", pa.string()),
-                ("parent_comment_no", pa.string()),
-                ("created_at", pa.string()),
-                ("modified_at", pa.string()),
-                ("user", pa.string()),
-                ("contents", pa.string()),
-                ("likes", pa.int64()),
-                ("dislikes", pa.int64()),
-                ("reply_count", pa.int64()),
-                ("best", pa.bool_()),
-                ("deleted", pa.bool_()),
-            ]
-        )
-    nested = {
-        "categories": pa.list_(pa.string()),
-        "authors": pa.list_(pa.struct([("name", pa.string()), ("email", pa.string())])),
-        "images": pa.list_(pa.struct([("url", pa.string()), ("caption", pa.string())])),
-        "comment_count": pa.int64(),
-    }
-    return pa.schema([(name, nested.get(name, pa.string())) for name in COLUMNS])
+    def kind(name: str) -> Any:
+        if name in _KEYS:
+            return pa.list_(pa.struct([(key, pa.string()) for key in _KEYS[name]]))
+        if name == "categories":
+            return pa.list_(pa.string())
+        if name in _INTEGERS:
+            return pa.int64()
+        return pa.bool_() if name in _BOOLEANS else pa.string()
+
+    return pa.schema([(name, kind(name)) for name in columns])
 
 
 def _parquet(rows: Iterable[dict[str, Any]], path: Path, table: str) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _schema(table)
+    schema = _schema(COLUMNS if table == "articles" else COMMENT_COLUMNS)
     names = schema.names
     count = 0
     batch: list[dict[str, Any]] = []
@@ -170,17 +161,14 @@ def _typed(name: str, value: Any) -> Any:
     another: it is kept as text rather than failing the export)."""
     if name in _NESTED:
         return _nested(name, value)
-    if name in ("comment_count", "likes", "dislikes", "reply_count"):
+    if name in _INTEGERS:
         ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
         return value if ok else None
-    if name in ("best", "deleted"):
+    if name in _BOOLEANS:
         return value if isinstance(value, bool) else None
     if value is None or isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
-
-
-_KEYS = {"authors": ("name", "email"), "images": ("url", "caption")}
 
 
 def _nested(name: str, value: Any) -> list[Any] | None:

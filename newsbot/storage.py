@@ -22,11 +22,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsbot.comments import SUFFIX, Mode, Status, dump_jsonl, merge_comments, read_jsonl
+from newsbot.comments import (
+    Mode,
+    Status,
+    comments_file,
+    dump_jsonl,
+    merge_comments,
+    read_jsonl,
+)
 from newsbot.dates import kst_date_of
 from newsbot.errors import NewsbotError
 from newsbot.items import Article, ArticleComments
 from newsbot.render import render_article, yaml_scalar
+from newsbot.sites import SITES, Kind
 from newsbot.urls import ArticleId
 
 logger = logging.getLogger(__name__)
@@ -110,7 +118,7 @@ def inside(root: Path, relative: str | None) -> Path | None:
 def comments_path(root: Path, relative: str | None) -> Path | None:
     """``YYYY/MM/DD/{oid}_{aid}.comments.jsonl`` beside the file an index entry names."""
     md = inside(root, relative)
-    return md.with_name(md.stem + SUFFIX) if md is not None else None
+    return comments_file(md) if md is not None else None
 
 
 def article_path(root: Path, article_id: ArticleId, published: date) -> Path:
@@ -273,7 +281,6 @@ class Index:
         published_at: str | None = None,
         modified_at: str | None = None,
         comment_count: int | None = None,
-        comments_at: str | None = None,
         article: Article | None = None,
     ) -> None:
         """Insert or update an article; a changed hash moves the old one to ``revisions``.
@@ -295,7 +302,7 @@ class Index:
                         crawled_at,
                         crawled_at,
                         comment_count,
-                        comments_at,
+                        None,
                         None,
                     ),
                 )
@@ -317,8 +324,7 @@ class Index:
                 "UPDATE articles SET status = ?, path = COALESCE(?, path),"
                 " content_hash = COALESCE(?, content_hash),"
                 " published_at = COALESCE(?, published_at), modified_at = COALESCE(?, modified_at),"
-                " comment_count = COALESCE(?, comment_count),"
-                " comments_at = COALESCE(?, comments_at), last_crawled_at = ? WHERE id = ?",
+                " comment_count = COALESCE(?, comment_count), last_crawled_at = ? WHERE id = ?",
                 (
                     status,
                     path,
@@ -326,7 +332,6 @@ class Index:
                     published_at,
                     modified_at,
                     comment_count,
-                    comments_at,
                     crawled_at,
                     key,
                 ),
@@ -381,11 +386,10 @@ class Index:
         if not row or (row[0] is None and row[1] is None):
             return None
         sid, layout = row
-        if (layout or "").startswith("sports") or sid == "107":
-            return "sports"
-        if (layout or "").startswith("entertain") or sid == "106":
-            return "entertain"
-        return "news"
+        for kind, site in SITES.items():  # layouts are named after their site: sports-api …
+            if kind is not Kind.NEWS and (sid == site.sid or (layout or "").startswith(kind)):
+                return kind.value
+        return Kind.NEWS.value
 
 
 class WriteError(OSError):
@@ -503,7 +507,7 @@ class OutputStore:
             item.status == Status.FAILED and item.comments
         )
         if item.mode == Mode.ALL and fetched:
-            path = md.with_name(md.stem + SUFFIX)  # comments_path
+            path = comments_file(md)
             try:
                 before = path.read_bytes()
             except FileNotFoundError:
@@ -550,8 +554,7 @@ class OutputStore:
 
 def _move_comments(old_md: Path, new_md: Path) -> None:
     """An article whose published day changed: its ``.comments.jsonl`` goes with it."""
-    old = old_md.with_name(old_md.stem + SUFFIX)
-    new = new_md.with_name(new_md.stem + SUFFIX)
+    old, new = comments_file(old_md), comments_file(new_md)
     if old.is_file() and not new.exists():
         try:
             os.replace(old, new)

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -152,18 +153,12 @@ def test_export_without_pyarrow_is_one_line(corpus_dir: Path, tmp_path: Path) ->
     blocker = tmp_path / "block"
     blocker.mkdir()
     (blocker / "pyarrow.py").write_text("raise ImportError('No module named pyarrow')\n")
-    env = {**crawl_env_plain(), "PYTHONPATH": str(blocker)}
+    env = {**os.environ, "PYTHONPATH": str(blocker)}
     out = tmp_path / "x.parquet"
     result = run_newsbot("export", str(corpus_dir), "-o", str(out), env=env)
     assert result.returncode == 2
     assert "pip install pyarrow" in result.stderr and not out.exists()
     assert not list(tmp_path.glob(".x.parquet*"))  # nothing half-written
-
-
-def crawl_env_plain() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
 
 
 def test_loader_gives_dicts_and_a_dataframe(corpus_dir: Path) -> None:
