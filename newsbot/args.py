@@ -14,6 +14,7 @@ from newsbot.comments import Mode
 from newsbot.dates import today_kst
 from newsbot.errors import ConfigError, InvalidArticleUrl
 from newsbot.pages.api import SPORTS_SECTIONS
+from newsbot.search import MAX_QUERY_CHARS
 from newsbot.sections import DEFAULT_SECTIONS, SECTIONS, SUBSECTIONS, section_code
 from newsbot.urls import ENTERTAIN, OID_RE, SPORTS, ArticleId, parse_any_article_url
 
@@ -21,7 +22,18 @@ from newsbot.urls import ENTERTAIN, OID_RE, SPORTS, ArticleId, parse_any_article
 OFFSITE_SECTIONS = {"sports": SPORTS, "107": SPORTS, "entertain": ENTERTAIN, "106": ENTERTAIN}
 
 KNOWN_ARGS = frozenset(
-    {"date", "start", "end", "sections", "subsections", "press", "urls", "refresh", "comments"}
+    {
+        "date",
+        "start",
+        "end",
+        "sections",
+        "subsections",
+        "press",
+        "urls",
+        "query",
+        "refresh",
+        "comments",
+    }
 )
 #: Every ``-a`` argument and what it means: the help of ``newsbot crawl`` and of
 #: ``scrapy crawl naver -h`` (``newsbot.commands.crawl``), and the README's table.
@@ -38,6 +50,11 @@ ARGUMENTS: dict[str, tuple[str, str]] = {
     "subsections": ("LIST", "only these sid2 sub-sections of the chosen sections"),
     "press": ("LIST", "collect by press (3-digit oids, e.g. 001,437) instead of by section"),
     "urls": ("LIST", "just these articles, in any Naver URL form"),
+    "query": (
+        "WORDS",
+        "the Naver articles Naver's Search API finds for these words in the dates (needs "
+        "NEWSBOT_NAVER_CLIENT_ID and NEWSBOT_NAVER_CLIENT_SECRET)",
+    ),
     "refresh": ("0|1", "fetch articles again even if already collected"),
     "comments": ("off|count|all", "also the comment count / every comment and reply"),
 }
@@ -60,11 +77,14 @@ class CrawlArgs:
     urls: tuple[tuple[ArticleId, str], ...]  # (article, kind: news/sports/entertain)
     refresh: bool
     comments: Mode = Mode.OFF  # off, count (comment_count only) or all (.comments.jsonl too)
+    query: str = ""  # keyword search (Naver's Search API) instead of listings
 
     @property
     def mode(self) -> str:
         if self.urls:
             return "urls"
+        if self.query:
+            return "query"
         return "press" if self.press else "sections"
 
     def sub_sections_of(self, sid1: str) -> tuple[str, ...]:
@@ -82,7 +102,9 @@ class CrawlArgs:
             return f"{len(self.urls)} article URL(s){comments}"
         span = str(self.dates[0]) if len(self.dates) == 1 else f"{self.dates[0]}..{self.dates[-1]}"
         what = (
-            f"press {','.join(self.press)}"
+            f"the articles Naver's Search API finds for {self.query!r}"
+            if self.query
+            else f"press {','.join(self.press)}"
             if self.press
             else f"sections {','.join(self.sections)}"
             + (f" (sub-sections {','.join(self.subsections)})" if self.subsections else "")
@@ -164,6 +186,17 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
         if clash:
             raise ConfigError(f"-a urls cannot be combined with -a {clash[0]}")
 
+    query = ""
+    if "query" in args:
+        query = " ".join(args["query"].split())
+        if not query:
+            raise ConfigError("-a query= is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise ConfigError(f"-a query is longer than {MAX_QUERY_CHARS} characters")
+        clash = sorted(set(args) & {"sections", "subsections", "press", "urls"})
+        if clash:
+            raise ConfigError(f"-a query cannot be combined with -a {clash[0]}")
+
     if "date" in args and ("start" in args or "end" in args):
         raise ConfigError("give either -a date=… or -a start=… -a end=…, not both")
     if ("start" in args) != ("end" in args):
@@ -228,4 +261,5 @@ def parse_args(raw: Mapping[str, object], *, today: date | None = None) -> Crawl
         urls=tuple(dict.fromkeys(urls)),
         refresh=refresh,
         comments=comments,
+        query=query,
     )

@@ -693,6 +693,7 @@ class SharedLedger:
         self.outcomes_key, self.reasons_key = f"{base}:outcomes", f"{base}:reasons"
         self.comments_key = f"{base}:comments"
         self.comment_reasons_key = f"{base}:comment_reasons"
+        self.offsite_key = f"{base}:offsite"
         self._outcome = server.register_script(_OUTCOME_LUA)
 
     def plan(self, record: WalkRecord) -> None:
@@ -740,6 +741,10 @@ class SharedLedger:
         with self.crawl.calls():
             pipe.execute()
 
+    def offsite(self, url: str, info: dict[str, str]) -> None:
+        with self.crawl.calls():
+            self.server.hsetnx(self.offsite_key, url, json.dumps(info, ensure_ascii=False))
+
     def snapshot(self) -> LedgerData:
         """Every worker's records; this worker's own if Redis fails now (it gives up, and
         the verdict says so)."""
@@ -785,6 +790,7 @@ class SharedLedger:
             listing_failures=strings(self.failures_key),
             comments=strings(self.comments_key),
             comment_reasons=strings(self.comment_reasons_key),
+            offsite={k: json.loads(v) for k, v in strings(self.offsite_key).items()},
         )
 
 

@@ -18,7 +18,7 @@ from twisted.internet import task
 from newsbot import __version__
 from newsbot.args import CrawlArgs
 from newsbot.dates import now_kst, to_iso
-from newsbot.ledger import Reconciliation, crawl_ledger
+from newsbot.ledger import Reconciliation, WalkEnd, crawl_ledger
 
 logger = logging.getLogger("newsbot")
 
@@ -260,6 +260,11 @@ class CrawlReport:
             f"{len(account.walks)} walk(s), {len(account.listing_failures)} listing "
             "failure(s)"
         )
+        if account.not_on_naver:
+            summary += (
+                f"; {len(account.not_on_naver)} search result(s) not on Naver (listed in the "
+                "report, not fetched)"
+            )
         if self.ledger.comments_wanted:
             cc = account.comment_counts
             summary += (
@@ -359,6 +364,7 @@ def _arguments(args: CrawlArgs | None) -> dict[str, Any] | None:
         return None
     return {
         "mode": args.mode,
+        "query": args.query or None,
         "start": None if args.mode == "urls" else str(args.dates[0]),
         "end": None if args.mode == "urls" else str(args.dates[-1]),
         "sections": list(args.sections) if args.mode == "sections" else [],
@@ -371,13 +377,15 @@ def _arguments(args: CrawlArgs | None) -> dict[str, Any] | None:
 
 
 def _incomplete_reason(account: Reconciliation) -> str:
-    parts = []
-    if account.failed_walks:
+    parts: list[str] = []
+    capped = [w for w in account.failed_walks if w.end == WalkEnd.CAPPED]
+    failed = [w for w in account.failed_walks if w.end != WalkEnd.CAPPED]
+    parts.extend(w.detail for w in capped)  # the Search API's cap: its own words
+    if failed:
         parts.append(
             _some(
-                f"{len(account.failed_walks)} listing walk(s) failed without a fallback that "
-                "succeeded: ",
-                [f"{w.id} ({w.detail or 'never ended'})" for w in account.failed_walks],
+                f"{len(failed)} listing walk(s) failed without a fallback that succeeded: ",
+                [f"{w.id} ({w.detail or 'never ended'})" for w in failed],
                 "; ",
             )
         )

@@ -52,6 +52,7 @@ class WalkEnd(StrEnum):
     END_OF_LIST = "end_of_list"
     BEFORE_DAY = "before_day"
     FALLBACK = "fallback"  # could not go on; another walk lists the same articles
+    CAPPED = "capped"  # the API gives no more results though the dates go on (incomplete)
     FAILED = "failed"
 
 
@@ -85,6 +86,7 @@ class Shared(Protocol):
     def named(self, key: str, walk_id: str) -> None: ...
     def outcome(self, key: str, outcome: str, reason: str | None) -> None: ...
     def comments(self, key: str, status: str, reason: str | None) -> None: ...
+    def offsite(self, url: str, info: dict[str, str]) -> None: ...
     def snapshot(self) -> LedgerData: ...
 
 
@@ -99,6 +101,8 @@ class LedgerData:
     listing_failures: dict[str, str] = field(default_factory=dict)  # URL -> why
     comments: dict[str, str] = field(default_factory=dict)  # article key -> comment status
     comment_reasons: dict[str, str] = field(default_factory=dict)  # failed key -> why
+    # Search results that are not Naver articles: URL -> {title, published, walk}
+    offsite: dict[str, dict[str, str]] = field(default_factory=dict)
     comments_wanted: bool = False  # comments=count/all: every article collected needs one
     # (key, walk id, outcome) of every article, when given instead of named/outcomes (the
     # ledger's own records, read once without building two more dicts of every article)
@@ -129,6 +133,8 @@ class Reconciliation:
     comment_failures: dict[str, str] = field(default_factory=dict)  # article key -> why
     # articles collected or skipped whose comments, asked for, have no outcome
     comments_unaccounted: list[str] = field(default_factory=list)
+    # search results not on Naver (never fetched): {url, title, published, walk}
+    not_on_naver: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -159,6 +165,7 @@ class Reconciliation:
                 "failures": self.comment_failures,
                 "unaccounted": self.comments_unaccounted,
             },
+            "not_on_naver": self.not_on_naver,
         }
 
 
@@ -178,6 +185,7 @@ class Ledger:
         self.listing_failures: dict[str, str] = {}
         self._comments: dict[str, str] = {}  # article key -> comment status (interned)
         self.comment_reasons: dict[str, str] = {}
+        self.offsite_items: dict[str, dict[str, str]] = {}
         self.shared: Shared | None = None
         self.args: CrawlArgs | None = None  # what the crawl was asked for (the report says)
         self.job_id: str | None = None  # Scrapyd's job id
@@ -215,6 +223,15 @@ class Ledger:
         self.listing_failures[url] = reason
         if self.shared is not None:
             self.shared.listing_failure(url, reason)
+
+    def offsite(self, url: str, title: str, published: str, walk: Walk) -> None:
+        """A search result that is not a Naver article: reported, never fetched."""
+        if url in self.offsite_items:
+            return
+        info = {"title": title, "published": published, "walk": walk.id}
+        self.offsite_items[url] = info
+        if self.shared is not None:
+            self.shared.offsite(url, info)
 
     # -- articles -----------------------------------------------------------------------
     def named(self, key: str, walk: Walk) -> None:
@@ -291,6 +308,7 @@ class Ledger:
             listing_failures=dict(self.listing_failures),
             comments=dict(self._comments),
             comment_reasons=dict(self.comment_reasons),
+            offsite=dict(self.offsite_items),
             comments_wanted=self.comments_wanted,
         )
 
@@ -307,6 +325,7 @@ class Ledger:
                 listing_failures=self.listing_failures,
                 comments=self._comments,
                 comment_reasons=self.comment_reasons,
+                offsite=self.offsite_items,
                 comments_wanted=self.comments_wanted,
                 rows=self._rows,
             )
@@ -379,6 +398,12 @@ def reconcile(data: LedgerData) -> Reconciliation:
             if status == "failed"
         },
         comments_unaccounted=sorted(comments_unaccounted),
+        not_on_naver=[
+            {"url": url, **info}
+            for url, info in sorted(
+                data.offsite.items(), key=lambda kv: (kv[1].get("published", ""), kv[0])
+            )
+        ],
     )
 
 

@@ -13,6 +13,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,11 @@ class PoliteRetryMiddleware(RetryMiddleware):
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+        if (
+            request.meta.get("dont_retry", False)
+            or response.status not in self.retry_http_codes
+            or response.status in request.meta.get("dont_retry_http_codes", ())
+        ):
             return response
         retry = super().process_response(request, response)
         if isinstance(retry, Request):
@@ -119,3 +124,40 @@ class KeepRefererRedirectMiddleware(RedirectMiddleware):
 
     def _engine_started(self) -> None:  # Scrapy's looks for RefererMiddleware, and warns
         return None
+
+
+class SearchApiKeyMiddleware:
+    """Adds the Search API's key (``newsbot.search.credentials``) to a request for
+    ``openapi.naver.com`` as it goes out, and takes it off the request again when the
+    answer (or a failure) comes back: a request that is retried, redirected, queued in
+    Redis or logged never carries it. Runs after the retry and redirect middlewares on the
+    way out and before them on the way back."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        from newsbot.search import credentials
+
+        self.key = credentials(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SearchApiKeyMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER
+
+        if self.key is not None and urlparse_cached(request).hostname == SEARCH_HOST:
+            request.headers[ID_HEADER], request.headers[SECRET_HEADER] = self.key
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        _forget_key(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        _forget_key(request)
+
+
+def _forget_key(request: Request) -> None:
+    from newsbot.search import ID_HEADER, SECRET_HEADER
+
+    for name in (ID_HEADER, SECRET_HEADER):
+        request.headers.pop(name, None)

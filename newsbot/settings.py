@@ -39,6 +39,11 @@ NEWSBOT_COMMENTS_CONCURRENCY = 1
 NEWSBOT_COMMENTS_DELAY = 0.5  # seconds between two comment requests
 NEWSBOT_COMMENTS_PERSONAL_FIELDS = False  # also keep each commenter's id number and profile image
 NEWSBOT_COMMENTS_KEEP_DELETED_TEXT = False  # a comment deleted since the last run keeps its text
+# Naver's Search API (-a query=…): an application's key, free at
+# https://developers.naver.com/apps/#/register; empty: the environment variables of the
+# same names. Prefer those (a -s value shows in Scrapyd's job list and shell history).
+NEWSBOT_NAVER_CLIENT_ID = ""
+NEWSBOT_NAVER_CLIENT_SECRET = ""
 NEWSBOT_ARCHIVE = False  # also keep every fetched page raw in OUTPUT/archive/*.warc.gz
 NEWSBOT_ARCHIVE_MAX_BYTES = 1024**3  # start a new WARC file past this size
 # Freeze start-up objects out of the garbage collector, collect less often, and turn off
@@ -71,6 +76,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.middlewares.PoliteRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsbot.middlewares.KeepRefererRedirectMiddleware": 600,
+    # The Search API's key, on openapi.naver.com requests only, as they are sent.
+    "newsbot.middlewares.SearchApiKeyMiddleware": 650,
     # Not used by newsbot, and each runs on every request and response:
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

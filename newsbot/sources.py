@@ -25,13 +25,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from newsbot.args import CrawlArgs
 from newsbot.article import decode_html, selector_from_bytes
 from newsbot.pages.api import parse_entertain_list, parse_sports_list
 from newsbot.pages.listings import Listing, parse_old_list, parse_section_more
+from newsbot.search import MAX_START, REFUSALS, parse_search_page, search_url, start_of
 from newsbot.sites import SITES, Kind
+from newsbot.urls import ArticleId
 
 NEWS_SITE = "https://news.naver.com"
 #: Page size asked of the sports/entertainment list endpoints.
@@ -52,6 +54,7 @@ class Paging(StrEnum):
     CURSOR = "cursor"  # pass the page's data-cursor back as next=
     PAGE_LINKS = "page_links"  # page=N while the paging links name a later page
     PAGE_TOTAL = "page_total"  # page=N while N * size < the total the endpoint reports
+    OFFSET = "offset"  # start=1+(N-1)*size, newest first, until before the day or the cap
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,28 @@ class Walk:
         source, day, *scope = walk_id.split("/")
         return cls(source, None if day == "-" else date.fromisoformat(day), tuple(scope))
 
+    @classmethod
+    def search(cls, query: str, first: date, last: date) -> Walk:
+        """A Search API walk: newest first from ``last`` back to ``first`` (its day); the
+        query is quoted (a walk id's parts hold no ``/``)."""
+        return cls("search", first, (last.isoformat(), quote(query, safe="")))
+
+    @property
+    def query(self) -> str:
+        return unquote(self.scope[1]) if self.source == "search" else ""
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day a walk covers (a search walk's dates run from ``day`` to it)."""
+        if self.source == "search":
+            return date.fromisoformat(self.scope[0])
+        return self.day
+
     @property
     def section(self) -> str:
         """The section a walk's totals are reported under (``100``, ``press 001``, …)."""
+        if self.source == "search":
+            return f"search {self.query}"
         if self.source == "press":
             return f"press {self.scope[0]}"
         if self.source == "sports_list":
@@ -134,6 +156,14 @@ class End:
 
 
 @dataclass(frozen=True)
+class Capped:
+    """The API gives no more results (the Search API's 1,000) though the dates go on: what
+    was found is collected, and the crawl is incomplete."""
+
+    detail: str
+
+
+@dataclass(frozen=True)
 class CannotContinue:
     """The walk cannot go on (a loop, the page cap, an unusable cursor): the fallback walks
     the same articles, or the walk failed."""
@@ -141,7 +171,7 @@ class CannotContinue:
     detail: str
 
 
-Step = Next | End | CannotContinue
+Step = Next | End | Capped | CannotContinue
 
 
 @dataclass(frozen=True)
@@ -152,9 +182,10 @@ class Source:
     kind: Kind  # which site the named articles live on
     paging: Paging
     url: Callable[[Walk, int, str], str]  # (walk, page, cursor) -> URL
-    parse: Callable[[bytes, str | None, str], Listing]  # (body, content type, URL)
+    parse: Callable[[bytes, str | None, str, Walk], Listing]  # (body, content type, URL, walk)
     referer: Callable[[Walk], str | None]
     accept_json: bool = False
+    refusals: tuple[int, ...] = ()  # HTTP statuses that end the crawl (the Search API's)
     fallback: str | None = None  # the source that lists the same articles
     priority: int = -10  # articles first: the queue stays short, memory flat
 
@@ -193,18 +224,61 @@ def _entertain_list_url(walk: Walk, page: int, cursor: str) -> str:
     return f"{SITES[Kind.ENTERTAIN].list_url}?{urlencode(query)}"
 
 
-def _parse_latest(body: bytes, content_type: str | None, url: str) -> Listing:
+def _search_url(walk: Walk, page: int, cursor: str) -> str:
+    return search_url(walk.query, start_of(page))
+
+
+def _parse_latest(body: bytes, content_type: str | None, url: str, walk: Walk) -> Listing:
     return parse_section_more(decode_html(body, content_type), url)
 
 
-def _parse_old_list(body: bytes, content_type: str | None, url: str) -> Listing:
+def _parse_old_list(body: bytes, content_type: str | None, url: str, walk: Walk) -> Listing:
     return parse_old_list(selector_from_bytes(body, content_type), url)
+
+
+def _parse_search(body: bytes, content_type: str | None, url: str, walk: Walk) -> Listing:
+    """A Search API page, as a listing of the walk's dates: Naver articles published in
+    them (any site; ``kinds`` says which), the other results in them (``offsite``), how
+    many were newer, whether one was older (newest first: the walk ends)."""
+    page = parse_search_page(body)
+    first, last = walk.day, walk.last_day
+    listing = Listing(
+        rejected=page.rejected, cards=len(page.items) + page.rejected, total=page.total
+    )
+    named: dict[ArticleId, None] = {}
+    for item in page.items:
+        day = item.published.date() if item.published is not None else None
+        if item.published is not None:
+            stamp = item.published.isoformat()
+            listing.oldest = min(listing.oldest or stamp, stamp)
+        if day is not None and last is not None and day > last:
+            listing.newer += 1
+            continue
+        if day is not None and first is not None and day < first:
+            listing.before_day = True
+            continue
+        # In the dates, or undated (the article's own page decides: the export pipeline
+        # records one outside the dates as such).
+        if item.article is None:
+            listing.offsite.append(
+                {
+                    "url": item.link,
+                    "title": item.title,
+                    "published": item.published.isoformat() if item.published else "",
+                }
+            )
+            continue
+        named[item.article] = None
+        if item.kind and item.kind != Kind.NEWS:
+            listing.kinds[item.article.key] = item.kind
+    listing.articles = list(named)
+    return listing
 
 
 def _json_list(
     parse: Callable[[bytes], tuple[list[Any], int | None, int]],
 ) -> Callable[..., Listing]:
-    def parse_listing(body: bytes, content_type: str | None, url: str) -> Listing:
+    def parse_listing(body: bytes, content_type: str | None, url: str, walk: Walk) -> Listing:
         articles, total, rejected = parse(body)
         return Listing(
             articles=articles, rejected=rejected, cards=len(articles) + rejected, total=total
@@ -254,6 +328,16 @@ SOURCES: dict[str, Source] = {
             lambda walk: SITES[Kind.ENTERTAIN].app,
             accept_json=True,
         ),
+        Source(
+            "search",
+            Kind.NEWS,
+            Paging.OFFSET,
+            _search_url,
+            _parse_search,
+            _none,
+            accept_json=True,
+            refusals=REFUSALS,
+        ),
     )
 }
 
@@ -261,6 +345,9 @@ SOURCES: dict[str, Source] = {
 def seed_walks(args: CrawlArgs) -> Iterator[Walk]:
     """The walks a crawl starts with: per day, each press, or each section's sub-sections
     (sports by its sections, entertainment as one list)."""
+    if args.mode == "query":
+        yield Walk.search(args.query, args.dates[0], args.dates[-1])
+        return
     for day in args.dates:
         if args.mode == "press":
             for oid in args.press:
@@ -303,6 +390,8 @@ def next_step(
     source: Source, walk: Walk, listing: Listing, progress: Progress, *, page_cap: int
 ) -> Step:
     """What follows a page that was read. ``progress`` is as before this page."""
+    if source.paging is Paging.OFFSET and listing.cards:
+        return _next_by_offset(walk, listing, progress)
     if not listing.articles and not listing.cards:
         if source.fallback and not progress.found:
             # The newer endpoint has nothing for this day: the old date list may have it.
@@ -317,6 +406,8 @@ def next_step(
     digest = page_digest(listing)
     if listing.articles and digest in progress.pages:
         return CannotContinue(f"page {progress.page} repeats the cards of an earlier page")
+    if source.paging is Paging.OFFSET:
+        return _next_by_offset(walk, listing, progress)
     if source.paging is Paging.CURSOR:
         return _next_by_cursor(walk, listing, progress, page_cap)
     if source.paging is Paging.PAGE_LINKS:
@@ -351,3 +442,21 @@ def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: 
     if progress.page >= page_cap:
         return CannotContinue(f"stopped at the page cap ({page_cap} pages)")
     return Next(progress.page + 1, cursor)
+
+
+def _next_by_offset(walk: Walk, listing: Listing, progress: Progress) -> Step:
+    """The Search API, newest first: on until a result older than the first day, the
+    total, or the API's cap on ``start`` (the rest of the dates cannot be had: Capped)."""
+    if listing.before_day:
+        return End("before_day", f"page {progress.page} reaches results from before {walk.day}")
+    start = start_of(progress.page)
+    total = listing.total or 0
+    if start - 1 + listing.cards >= total:
+        return End("end_of_list", f"the API has no more results ({total} in all)")
+    if start_of(progress.page + 1) > MAX_START:
+        reached = f", the last of them from {listing.oldest}" if listing.oldest else ""
+        return Capped(
+            f"the query has {total:,} matches; the API gives {MAX_START:,}{reached}: "
+            "narrow the dates or the query"
+        )
+    return Next(progress.page + 1)

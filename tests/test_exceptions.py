@@ -225,7 +225,7 @@ def test_a_listing_answer_that_breaks_the_parser_fails_the_walk_by_name(
 
     from newsbot import sources
 
-    def broken(body: bytes, content_type: str | None, url: str) -> object:
+    def broken(body: bytes, content_type: str | None, url: str, walk: Walk) -> object:
         raise TypeError("'NoneType' object is not subscriptable")
 
     monkeypatch.setitem(sources.SOURCES, "press", replace(sources.SOURCES["press"], parse=broken))

@@ -376,6 +376,7 @@ def test_to_report_keys_and_shapes() -> None:
         "deleted",
         "totals",
         "comments",
+        "not_on_naver",
     }
     assert report["comments"] == {"counts": {}, "failures": {}, "unaccounted": []}
     assert report["counts"] == ZERO | {"failed": 1}
@@ -455,3 +456,39 @@ def test_crawl_ledger_is_one_per_crawler() -> None:
     assert crawl_ledger(crawler) is ledger
     assert crawl_ledger(other) is not ledger
     assert crawl_ledger(other) is crawl_ledger(other)
+
+
+def test_search_results_not_on_naver_are_reported_once_in_date_order() -> None:
+    ledger = Ledger()
+    walk = Walk.search("국회", date(2026, 5, 30), date(2026, 5, 30))
+    ledger.plan(walk)
+    ledger.offsite("https://press.example/2", "두 번째", "2026-05-30T12:00:00+09:00", walk)
+    ledger.offsite("https://press.example/1", "첫 번째", "2026-05-30T09:00:00+09:00", walk)
+    ledger.offsite("https://press.example/1", "again", "2026-05-30T09:00:00+09:00", walk)
+    ledger.end(walk, WalkEnd.END_OF_LIST, "the API has no more results (2 in all)")
+    result = ledger.reconcile()
+    assert result.complete
+    assert result.to_report()["not_on_naver"] == [
+        {
+            "url": "https://press.example/1",
+            "title": "첫 번째",
+            "published": "2026-05-30T09:00:00+09:00",
+            "walk": walk.id,
+        },
+        {
+            "url": "https://press.example/2",
+            "title": "두 번째",
+            "published": "2026-05-30T12:00:00+09:00",
+            "walk": walk.id,
+        },
+    ]
+
+
+def test_a_capped_search_walk_leaves_the_crawl_incomplete() -> None:
+    ledger = Ledger()
+    walk = Walk.search("국회", date(2026, 5, 30), date(2026, 5, 30))
+    ledger.plan(walk)
+    ledger.end(walk, WalkEnd.CAPPED, "the query has 5,000 matches; the API gives 1,000")
+    result = ledger.reconcile()
+    assert not result.complete
+    assert [w.id for w in result.failed_walks] == [walk.id]

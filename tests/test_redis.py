@@ -624,3 +624,79 @@ def test_two_workers_collect_every_comment_once(
         numbers = [json.loads(line)["comment_no"] for line in lines]
         assert len(numbers) == len(set(numbers)), path.name
         assert set(numbers) == (set() if box.off else {c.comment_no for c in box.comments})
+
+
+def test_two_workers_share_a_keyword_crawl_and_redis_never_holds_the_key(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query's pages are one walk shared through the queue; its press-only results are
+    reported once by the shared ledger; the key is on no queued request (a search request
+    retried after a 503 goes back through Redis)."""
+    from tests.fakenaver import TEST_KEY, Override, SearchResult
+
+    _, port = redis_server
+    world = synthetic_world(400, DAY, seed=7)
+    for spec in world.articles[::2]:  # 200 articles hold the word: two pages and a bit
+        spec.paragraphs = [*spec.paragraphs, "오늘의 검색시험어 소식"]
+    world.add_search_result(
+        "검색시험어",
+        SearchResult("검색시험어 단독", "https://www.press.example/x/1", f"{DAY} 12:00:00"),
+    )
+    first = "https://openapi.naver.com/v1/search/news.json?query=%EA%B2%80%EC%83%89%EC%8B%9C%ED%97%98%EC%96%B4&display=100&start=101&sort=date"
+    world.set_override(first, Override(503, times=1))
+    monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_ID", TEST_KEY[0])
+    monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_SECRET", TEST_KEY[1])
+    out = tmp_path / "out"
+    with FakeNaver(world).start() as fake:
+        procs = _workers(fake, out, port, 2, stagger=0.3, args=("query=검색시험어",))
+        codes = [p.wait(timeout=240) for p in procs]
+        searched = [r for r in fake.records if "openapi.naver.com" in r.url]
+    logs = [(out.parent / f"worker{i}.log").read_text() for i in range(2)]
+    assert codes == [0, 0], "\n".join(log[-2000:] for log in logs)
+    expected = {expected_name(a) for a in world.articles[::2]}
+    assert set(files(out)) == expected
+    assert [r.status for r in searched] == [200, 503, 200, 200]
+    reports = [json.loads(p.read_text()) for p in sorted((out / "reports").glob("*.json"))]
+    assert len(reports) == 2
+    for data in reports:
+        assert [item["url"] for item in data["not_on_naver"]] == ["https://www.press.example/x/1"]
+    server = redis.Redis(port=port)
+    for key in server.keys("*"):
+        kind = server.type(key)
+        dump = server.dump(key) or b""
+        assert TEST_KEY[1].encode() not in dump, (key, kind)
+    assert all(TEST_KEY[1] not in log for log in logs)
+
+
+def test_a_retried_search_request_goes_into_the_queue_without_the_key(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path
+) -> None:
+    from scrapy.downloadermiddlewares.retry import get_retry_request
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.distributed import RedisCrawlScheduler
+    from newsbot.middlewares import SearchApiKeyMiddleware
+    from newsbot.sources import Progress, Walk
+
+    _, port = redis_server
+    crawler, spider = _redis_spider(tmp_path, port)
+    key = get_crawler(
+        settings_dict={"NEWSBOT_NAVER_CLIENT_ID": "id-1", "NEWSBOT_NAVER_CLIENT_SECRET": "secret-1"}
+    )
+    middleware = SearchApiKeyMiddleware.from_crawler(key)
+    walk = Walk.search("반도체", date.fromisoformat(DAY), date.fromisoformat(DAY))
+    request = spider.listing_request(walk, Progress())
+    middleware.process_request(request)
+    assert request.headers["X-Naver-Client-Secret"] == b"secret-1"
+    middleware.process_response(request, Response(request.url, status=503))
+    retry = get_retry_request(request, spider=spider, reason="503")
+    assert retry is not None
+    assert spider.redis_crawl.open(spider.ledger)
+    scheduler = RedisCrawlScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    assert scheduler.enqueue_request(retry)
+    [entry] = redis.Redis(port=port).zrange(spider.redis_crawl.queue_key, 0, -1)
+    assert b"secret-1" not in entry and b"id-1" not in entry
+    assert b"openapi.naver.com" in entry
+    _close(spider)

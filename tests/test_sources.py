@@ -537,6 +537,7 @@ def test_only_the_latest_list_has_a_fallback_the_old_list() -> None:
         "press": None,
         "sports_list": None,
         "entertain_list": None,
+        "search": None,
     }
 
 

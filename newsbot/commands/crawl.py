@@ -19,6 +19,7 @@ from scrapy.exceptions import UsageError
 from newsbot.args import parse_args
 from newsbot.errors import ConfigError, OutputUnusable
 from newsbot.extensions import CrawlReport
+from newsbot.search import require_credentials
 from newsbot.storage import Index, StorageError, UnusableIndex
 
 EXIT_BAD_ARGUMENTS = 2
@@ -70,7 +71,8 @@ class Command(ScrapyCrawl):
         if args[0] == "naver":
             spargs = {k: v for k, v in opts.spargs.items() if not k.startswith("_")}
             try:
-                parse_args(spargs)
+                if parse_args(spargs).query and self.settings is not None:
+                    require_credentials(self.settings)
                 self._check_environment()
             except (ConfigError, OutputUnusable) as exc:
                 message = f"newsbot: error: {exc}"

@@ -32,6 +32,14 @@ class Listing:
     total: int | None = None  # JSON lists: the total the endpoint reports
     current_page: int | None = None  # old lists: the page number shown as current
     pages: list[int] = field(default_factory=list)  # old lists: page numbers linked
+    # The Search API: the kind of each article not on the source's site (key -> kind), the
+    # results that are not Naver articles ({url, title, published}), how many results were
+    # newer than the dates, whether one was older (the walk ends), and the oldest date seen.
+    kinds: dict[str, str] = field(default_factory=dict)
+    offsite: list[dict[str, str]] = field(default_factory=list)
+    newer: int = 0
+    before_day: bool = False
+    oldest: str | None = None
 
 
 def _article_ids(hrefs: list[str], base: str) -> tuple[list[ArticleId], int]:

@@ -19,6 +19,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from newsbot import __version__, runtime
@@ -54,11 +55,13 @@ from newsbot.pages.api import (
 from newsbot.pages.base import Probe
 from newsbot.pages.listings import Listing
 from newsbot.pages.rendered import BODY_QUERIES, RENDERED_LAYOUTS
+from newsbot.search import refusal, require_credentials
 from newsbot.sites import SITES, Kind
 from newsbot.sources import (
     MAX_LISTING_PAGES,
     NOTHING_LISTED,
     SOURCES,
+    Capped,
     End,
     Next,
     Paging,
@@ -176,6 +179,9 @@ class NaverSpider(scrapy.Spider):
         }
         if a.comments is not Mode.OFF:  # (absent when off: the ids of earlier crawls stay)
             signature["comments"] = a.comments.value
+        if a.query:  # (absent otherwise, as comments)
+            signature["query"] = a.query
+            require_credentials(settings)  # (scrapy crawl checks it first: exit 2)
         spider.comments_personal = settings.getbool("NEWSBOT_COMMENTS_PERSONAL_FIELDS")
         redis_url = settings.get("NEWSBOT_REDIS_URL")
         if redis_url:
@@ -295,12 +301,21 @@ class NaverSpider(scrapy.Spider):
         referer = source.referer(walk)
         if referer:
             headers["Referer"] = referer
+        meta: dict[str, Any] = {}
+        if source.refusals:
+            # Answered by parse_listing (one clear line), not retried: a refused key or a
+            # used-up quota is not better a minute later.
+            meta = {
+                "handle_httpstatus_list": list(source.refusals),
+                "dont_retry_http_codes": list(source.refusals),
+            }
         return scrapy.Request(
             source.url(walk, progress.page, cursor),
             callback=self.parse_listing,
             errback=self.listing_failed,
             headers=headers,
             cb_kwargs={"walk": walk.id, "progress": progress.to_dict()},
+            meta=meta,
             priority=source.priority,
         )
 
@@ -311,9 +326,12 @@ class NaverSpider(scrapy.Spider):
         current = Walk.parse(walk)
         source = SOURCES[current.source]
         state = Progress.from_dict(progress)
+        if source.refusals and response.status in source.refusals:
+            self.refused(current, response)
+            return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         try:
-            listing = source.parse(response.body, content_type or None, response.url)
+            listing = source.parse(response.body, content_type or None, response.url, current)
         except Exception as exc:  # ListingError, ApiShapeError, or a hostile answer
             yield from self.walk_cannot_go_on(
                 current,
@@ -334,6 +352,8 @@ class NaverSpider(scrapy.Spider):
             return
         self.count("newsbot/listing/pages")
         self.ledger.page(current, len(listing.articles), listing.rejected)
+        if source.paging is Paging.OFFSET:
+            self.searched(current, listing)
         yield from self.listed(listing, current, source.kind)
         if listing.cursor and not cursor_is_known(listing.cursor) and not self.cursor_drift:
             self.cursor_drift = True
@@ -356,11 +376,42 @@ class NaverSpider(scrapy.Spider):
             end = WalkEnd.BEFORE_DAY if step.reason == "before_day" else WalkEnd.END_OF_LIST
             self.ledger.end(current, end, step.detail)
             yield from self.more_seeds()
+        elif isinstance(step, Capped):
+            self.count("newsbot/search/capped")
+            self.ledger.end(current, WalkEnd.CAPPED, step.detail)
+            logger.warning("%s", step.detail)
+            yield from self.more_seeds()
         else:
             found = state.found + len(listing.articles)
             yield from self.walk_cannot_go_on(
                 current, response.url, step.detail, failed=False, found=found
             )
+
+    def searched(self, walk: Walk, listing: Listing) -> None:
+        """A Search API page: its results outside Naver go to the report, never fetched."""
+        self.count("newsbot/search/pages")
+        if listing.total is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.max_value("newsbot/search/total", listing.total)
+        if listing.newer:
+            self.count("newsbot/search/newer", listing.newer)
+        for item in listing.offsite:
+            self.count("newsbot/search/not_on_naver")
+            self.ledger.offsite(item["url"], item["title"], item["published"], walk)
+
+    def refused(self, walk: Walk, response: Response) -> None:
+        """The Search API refused (bad key, parameters, quota): the crawl fails, in one line,
+        and stops; articles already written are whole, nothing else is started."""
+        reason = refusal(response.status, response.body)
+        self.count(f"newsbot/search/http_{response.status}")
+        self.ledger.listing_failure(response.url, reason)
+        self.ledger.end(walk, WalkEnd.FAILED, reason)
+        assert self.crawler.stats is not None and self.crawler.engine is not None
+        if not self.crawler.stats.get_value("newsbot/exit_reason"):
+            self.crawler.stats.set_value("newsbot/exit_reason", reason)
+        logger.error("%s; stopping the crawl", reason)
+        self.seeds = None  # nothing more is started
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="search_refused"))
 
     def walk_cannot_go_on(
         self, walk: Walk, url: str, reason: str, *, failed: bool = True, found: int = 0
@@ -400,7 +451,7 @@ class NaverSpider(scrapy.Spider):
         if listing.rejected:
             self.count("newsbot/listing/rejected_links", listing.rejected)
         for article_id in listing.articles:
-            yield from self.consider(article_id, walk, kind)
+            yield from self.consider(article_id, walk, listing.kinds.get(article_id.key, kind))
 
     def forget_listed_after_sweep(self) -> None:
         """Redis mode: once another worker has swept for a dead one, the articles this

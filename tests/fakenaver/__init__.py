@@ -16,6 +16,7 @@ from .comments import (
     CommentProfile,
     generate_box,
 )
+from .search import TEST_KEY, SearchResult
 from .server import CONTROL_PREFIX, FakeNaver, RequestRecord, control
 from .site import NAVER_HOSTS, Response, Site
 from .world import (
@@ -42,6 +43,7 @@ __all__ = [
     "PRESS_NAMES",
     "SECTION_NAMES",
     "SUB_SECTIONS",
+    "TEST_KEY",
     "ArticleSpec",
     "Comment",
     "CommentBox",
@@ -50,6 +52,7 @@ __all__ = [
     "Override",
     "RequestRecord",
     "Response",
+    "SearchResult",
     "Site",
     "World",
     "control",

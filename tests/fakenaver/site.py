@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import comments, pages
+from . import comments, pages, search
 from .world import SECTION_NAMES, ArticleSpec, World
 
 __all__ = ["NAVER_HOSTS", "ROBOTS_TXT", "Response", "Site"]
@@ -33,6 +33,7 @@ NAVER_HOSTS: frozenset[str] = frozenset(
         "api-gw.sports.naver.com",
         "api-gw.entertain.naver.com",
         "apis.naver.com",
+        "openapi.naver.com",
     }
 )
 
@@ -161,6 +162,10 @@ class Site:
                 return self._entertain_list(query)
         elif host == "apis.naver.com" and path == COMMENT_PATH:
             return self._comments(query, _header(headers, "Referer"))
+        elif host == "openapi.naver.com" and path == search.SEARCH_PATH:
+            with self.world._lock:  # the quota is counted down
+                status, body, json_headers = search.answer(query, headers, self.world)
+            return Response(status, body, json_headers)
         return _not_found()
 
     # -- articles ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .comments import (
     comment_block,
     generate_box,
 )
+from .search import TEST_KEY, SearchResult
 
 __all__ = [
     "CURSOR_STYLES",
@@ -345,6 +346,13 @@ class World:
         self.mix_days_in_page = mix_days_in_page
         #: The day (YYYYMMDD) served when a list request carries no date; None: newest day.
         self.today: str | None = None
+        #: The Search API (``search.py``): the (client id, secret) it accepts (None: any),
+        #: whether it refuses the application (403), calls left today (None: no limit; 0:
+        #: 429), and press-only results per query (words lower-cased, single spaces).
+        self.search_key: tuple[str, str] | None = TEST_KEY
+        self.search_forbidden = False
+        self.search_quota: int | None = None
+        self.search_results: dict[str, list[SearchResult]] = {}
         for article in articles:
             self.add_article(article)
 
@@ -363,6 +371,12 @@ class World:
         with self._lock:
             self._index.clear()
             self._keys.clear()
+
+    def add_search_result(self, query: str, result: SearchResult) -> None:
+        """A press-only result of ``query`` (its link is the press's page, not Naver's)."""
+        with self._lock:
+            key = " ".join(query.lower().split())
+            self.search_results.setdefault(key, []).append(result)
 
     # -- articles ---------------------------------------------------------------------------
 
