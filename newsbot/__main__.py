@@ -1,7 +1,8 @@
 """newsbot: collect Naver News into a clean, verifiable corpus.
 
 The ``newsbot`` command (also ``python -m newsbot``): ``crawl`` (exactly ``scrapy crawl
-naver``), ``export``, ``stats``, ``sections``, ``extract``, ``verify``, ``reparse``.
+naver``), ``export``, ``stats``, ``sections``, ``doctor``, ``extract``, ``verify``,
+``reparse``.
 """
 
 from __future__ import annotations
@@ -319,6 +320,33 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    """A live self-check of each step of a crawl (``newsbot.doctor``)."""
+    from datetime import date, timedelta
+
+    from newsbot.dates import today_kst
+
+    today = today_kst()
+    try:
+        day = date.fromisoformat(_day(args.date, "--date") or str(today - timedelta(days=1)))
+    except ValueError as exc:
+        return _fail(str(exc))
+    if day > today:
+        return _fail(f"--date {day} is in the future (today in Korea is {today})")
+    overrides = {}
+    for setting in args.set:
+        name, sep, value = setting.partition("=")
+        if not sep or not name.strip():
+            return _fail(f"-s {setting!r}: expected NAME=VALUE")
+        overrides[name.strip()] = value
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        return _fail(f"--output {args.output}: no directory {output.parent}")
+    from newsbot.doctor import run
+
+    return run(day, output, overrides)
+
+
 def _cmd_sections(args: argparse.Namespace) -> int:
     from newsbot.pages.api import SPORTS_SECTIONS
     from newsbot.sections import ENGLISH, SECTIONS, SUBSECTION_NAMES, SUBSECTIONS
@@ -419,6 +447,34 @@ def build_parser() -> argparse.ArgumentParser:
         "sections", help="the sections and sub-sections, by code and name"
     )
     sections.set_defaults(func=_cmd_sections)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="a one-minute live check of every step of a crawl: run it before a big crawl",
+        description="With the crawl's own settings (User-Agent, proxy, politeness), make at "
+        "most ~20 real requests (the number is printed first) and check each step a crawl "
+        "depends on: robots.txt and blocking, the cursor lists (cards, cursor shape, paging), "
+        "the old and press lists, the sports and entertainment lists, three n.news articles "
+        "(layout, each field and its selector, dates, body, captions, hash), one sports and "
+        "one entertainment article, the comment count, the Search API (with a key). Exit 0: "
+        "every step as expected; 5: drift, a crawl would still work; 1: a crawl would lose "
+        "data. If it reports drift, open an issue with its --output JSON.",
+    )
+    doctor.add_argument(
+        "--date", metavar="DAY", help="the day to check (default: yesterday, Korea time)"
+    )
+    doctor.add_argument(
+        "--output", metavar="FILE.json", help="also write the report, to attach to an issue"
+    )
+    doctor.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting, as for crawl (NEWSBOT_CONTACT=…, DOWNLOAD_DELAY=…); repeatable",
+    )
+    doctor.set_defaults(func=_cmd_doctor)
 
     extract = commands.add_parser(
         "extract", help="extract one saved article page", description="Extract one saved page."

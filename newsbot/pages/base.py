@@ -142,6 +142,9 @@ class ArticlePage:
     markers: ClassVar[tuple[str, ...]] = ()
     #: Which site the article is on (news, sports, entertain): decides its canonical ``url``.
     kind: ClassVar[str] = NEWS
+    #: ``newsbot doctor`` puts a list here: every query a field method tries (``first_text``,
+    #: ``element_text``, ``meta``), with whether it gave the value. None: nothing is kept.
+    trace: list[tuple[str, bool]] | None = None
 
     def __init__(
         self, article_id: ArticleId, selector: Selector, probe: Probe | None = None
@@ -180,7 +183,11 @@ class ArticlePage:
                 for value in css_all(scope, query):
                     text = clean_inline(value)
                     if text:
+                        if self.trace is not None:
+                            self.trace.append((query, True))
                         return text
+                if self.trace is not None:
+                    self.trace.append((query, False))
         return None
 
     def element_text(self, *queries: str, in_head: bool = False) -> str | None:
@@ -190,7 +197,11 @@ class ArticlePage:
                 for element in css_all(scope, query):
                     text = clean_inline(string_of(element))
                     if text:
+                        if self.trace is not None:
+                            self.trace.append((query, True))
                         return text
+                if self.trace is not None:
+                    self.trace.append((query, False))
         return None
 
     def publisher_from_meta(self) -> str | None:
@@ -222,7 +233,10 @@ class ArticlePage:
         value = head.get(key) if head is not None else None
         if value is None:  # not in <head>: a meta the parser moved into <body>, or none
             value = self.metas.get(key)
-        return clean_inline(value)
+        text = clean_inline(value)
+        if self.trace is not None:
+            self.trace.append((f"meta {key}", bool(text)))
+        return text
 
     # -- fields ----------------------------------------------------------------------------
     def title(self) -> str | None:

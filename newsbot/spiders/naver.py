@@ -138,9 +138,7 @@ class NaverSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        contact = settings.get("NEWSBOT_CONTACT") or "set NEWSBOT_CONTACT"
-        user_agent = f"newsbot/{__version__} (Naver News archiver; contact: {contact})"
-        settings.set("USER_AGENT", user_agent, priority="spider")
+        settings.set("USER_AGENT", user_agent(settings), priority="spider")
         if settings.get("NEWSBOT_REDIS_URL"):
             # Scale-out: the queue and dupefilter live in Redis (newsbot.distributed).
             settings.set("SCHEDULER", "newsbot.distributed.RedisCrawlScheduler", priority="spider")
@@ -836,6 +834,12 @@ class NaverSpider(scrapy.Spider):
     def count(self, key: str, value: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(key, value)
+
+
+def user_agent(settings: BaseSettings) -> str:
+    """newsbot's honest User-Agent, with the contact the user set (``NEWSBOT_CONTACT``)."""
+    contact = settings.get("NEWSBOT_CONTACT") or "set NEWSBOT_CONTACT"
+    return f"newsbot/{__version__} (Naver News archiver; contact: {contact})"
 
 
 def _text(response: Response) -> str:

@@ -114,8 +114,21 @@ class Site:
         """The answer to ``method url`` (HEAD is answered like GET; the server drops the body).
 
         ``headers`` are the request's (any mapping; names are matched case-insensitively):
-        only the comment API reads one, the Referer.
+        the comment API reads the Referer, the Search API its key. ``World.markup_changes``
+        (the site changing its markup) are applied to every body served.
         """
+        response = self._respond(method, url, headers)
+        changes = self.world.markup_changes
+        if changes and response.body:
+            body = response.body
+            for old, new in changes:
+                body = body.replace(old, new)
+            response.body = body
+        return response
+
+    def _respond(
+        self, method: str, url: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
         override = self.world.take_override(url)
         if override is not None:
             return Response(

@@ -353,6 +353,9 @@ class World:
         self.search_forbidden = False
         self.search_quota: int | None = None
         self.search_results: dict[str, list[SearchResult]] = {}
+        #: (old, new) byte replacements made in every body served: the site changing its
+        #: markup (a class renamed, a meta tag gone) without a new fixture.
+        self.markup_changes: list[tuple[bytes, bytes]] = []
         for article in articles:
             self.add_article(article)
 
