@@ -395,12 +395,7 @@ def check_news_article(
     content = article.content or ""
     shapes["body_chars"] = len(content)
     shapes["content_hash"] = article.content_hash
-    captions = [clean_inline(string_of(e)) or "" for e in css_all(page.sel, _CAPTION_QUERY)]
-    glued = [c for c in captions if len(c) >= 4 and c in content]
-    players = [clean_inline(string_of(e)) or "" for e in css_all(page.sel, _PLAYER_QUERY)]
-    played = [p for p in players if len(p) >= 10 and p in content]
-    shapes["captions"], shapes["captions_in_text"] = len(captions), len(glued)
-    shapes["players"], shapes["players_in_text"] = len(players), len(played)
+    glued, played = kept_out(page, content, shapes)
     notes.append(f"body {len(content):,} characters")
     missing = [n for n in FIELDS if not seen[n].present]
     if missing:
@@ -411,10 +406,10 @@ def check_news_article(
             notes.append(f"{name} from {f.source} ({', '.join(f.tried)} found nothing)")
     if glued:
         status = DRIFT
-        notes.append(f"{len(glued)} photo caption(s) in the text")
+        notes.append(f"{glued} photo caption(s) in the text")
     if played:
         status = DRIFT
-        notes.append(f"{len(played)} video player(s) in the text")
+        notes.append(f"{played} video player(s) in the text")
     published = article.published_at
     shapes["published_at"] = published
     if published:
@@ -424,6 +419,18 @@ def check_news_article(
             notes.append(f"published {when}, listed on {day}")
     notes.append(f"hash {str(article.content_hash)[:12]}…")
     return Check(step, status, "; ".join(notes), shapes), seen
+
+
+def kept_out(page: ArticlePage, content: str, shapes: dict[str, Any]) -> tuple[int, int]:
+    """How many photo captions and video players of the page's body are in the text (none
+    should be); counts also go to ``shapes``."""
+    captions = [clean_inline(string_of(e)) or "" for e in css_all(page.sel, _CAPTION_QUERY)]
+    glued = sum(1 for c in captions if len(c) >= 4 and c in content)
+    players = [clean_inline(string_of(e)) or "" for e in css_all(page.sel, _PLAYER_QUERY)]
+    played = sum(1 for p in players if len(p) >= 10 and p in content)
+    shapes["captions"], shapes["captions_in_text"] = len(captions), glued
+    shapes["players"], shapes["players_in_text"] = len(players), played
+    return glued, played
 
 
 def check_fields(seen: list[dict[str, FieldSeen]]) -> Check:
@@ -463,22 +470,29 @@ def check_api_article(kind: str, article_id: ArticleId, body: bytes) -> Check:
             f"the JSON is not usable ({why}): a crawl renders the page in Chromium instead",
             {"bytes": len(body)},
         )
-    fields = {
-        name: sample(getattr(article, name, None))
-        for name in ("title", "publisher", "published_at", "author", "sid")
-    }
-    missing = [n for n, v in fields.items() if v in (None, "", [])]
-    shapes = {
+    names = [("author" if n == "authors" else n) for n in FIELDS]
+    fields = {name: sample(getattr(article, name, None)) for name in names}
+    missing = [n for n, v in fields.items() if v in (None, "", [], 0)]
+    content = article.content or ""
+    shapes: dict[str, Any] = {
         "bytes": len(body),
         "layout": article.layout,
         "fields": fields,
-        "body_chars": len(article.content or ""),
+        "body_chars": len(content),
         "content_hash": article.content_hash,
+        "published_at": article.published_at,
     }
-    detail = f"layout {article.layout}; body {len(article.content or ''):,} characters"
+    glued, played = kept_out(page, content, shapes)
+    status = DRIFT if glued or played else OK
+    notes = [f"layout {article.layout}", f"body {len(content):,} characters"]
     if missing:
-        detail += f"; absent: {', '.join(missing)}"
-    return Check(step, OK, detail, shapes)
+        notes.append(f"absent: {', '.join(missing)}")
+    if glued:
+        notes.append(f"{glued} photo caption(s) in the text")
+    if played:
+        notes.append(f"{played} video player(s) in the text")
+    notes.append(f"hash {str(article.content_hash)[:12]}…")
+    return Check(step, status, "; ".join(notes), shapes)
 
 
 def check_comment_probe(article_id: ArticleId, body: bytes) -> Check:

@@ -415,3 +415,18 @@ def test_a_bad_date_is_one_line_and_no_request(fake: FakeNaver, tmp_path: Path) 
         assert result.returncode == 2
         assert result.stderr.startswith("newsbot: error: ") and result.stderr.count("\n") == 1
     assert fake.records == []
+
+
+def test_a_sports_article_through_its_json_keeps_captions_and_players_out() -> None:
+    from newsbot.doctor import check_api_article
+
+    body = (FIXTURES / "api" / "sports_article_001_0016364477.json").read_bytes()
+    check = check_api_article("sports", ArticleId("001", "0016364477"), body)
+    # The hand-made answer's content has a photo with its caption and a video player
+    # (tests/fixtures/api/README.md).
+    assert check.status == OK, check.detail
+    assert check.shapes["captions"] >= 1 and check.shapes["captions_in_text"] == 0
+    assert check.shapes["players"] >= 1 and check.shapes["players_in_text"] == 0
+    assert check.shapes["fields"]["title"] and check.shapes["content_hash"]
+    broken = check_api_article("sports", ArticleId("001", "0016364477"), b"<html>no</html>")
+    assert broken.status == DRIFT and "renders the page in Chromium instead" in broken.detail

@@ -126,9 +126,7 @@ class Site:
             response.body = body
         return response
 
-    def _respond(
-        self, method: str, url: str, headers: Mapping[str, str] | None = None
-    ) -> Response:
+    def _respond(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
         override = self.world.take_override(url)
         if override is not None:
             return Response(
