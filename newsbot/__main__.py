@@ -342,6 +342,8 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     if output is not None and not output.parent.is_dir():
         return _fail(f"--output {args.output}: no directory {output.parent}")
+    if output is not None and output.is_dir():
+        return _fail(f"--output {args.output} is a directory: name a file")
     from newsbot.doctor import run
 
     return run(day, output, overrides)

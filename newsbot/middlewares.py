@@ -11,6 +11,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -136,7 +137,10 @@ class SearchApiKeyMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         from newsbot.search import credentials
 
-        self.key = credentials(crawler.settings)
+        key = credentials(crawler.settings)
+        if key is None:
+            raise NotConfigured  # no key: nothing to add (and no cost on every request)
+        self.key = key
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SearchApiKeyMiddleware:
@@ -145,7 +149,7 @@ class SearchApiKeyMiddleware:
     def process_request(self, request: Request) -> None:
         from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER
 
-        if self.key is not None and urlparse_cached(request).hostname == SEARCH_HOST:
+        if urlparse_cached(request).hostname == SEARCH_HOST:
             request.headers[ID_HEADER], request.headers[SECRET_HEADER] = self.key
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -157,7 +161,8 @@ class SearchApiKeyMiddleware:
 
 
 def _forget_key(request: Request) -> None:
-    from newsbot.search import ID_HEADER, SECRET_HEADER
+    from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER
 
-    for name in (ID_HEADER, SECRET_HEADER):
-        request.headers.pop(name, None)
+    if urlparse_cached(request).hostname == SEARCH_HOST:
+        for name in (ID_HEADER, SECRET_HEADER):
+            request.headers.pop(name, None)

@@ -283,3 +283,12 @@ def test_the_key_is_on_the_search_request_only_while_it_is_sent() -> None:
     middleware.process_request(search)
     middleware.process_exception(search, TimeoutError())
     assert "X-Naver-Client-Secret" not in search.headers
+
+
+def test_without_a_key_the_middleware_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.exceptions import NotConfigured
+
+    monkeypatch.delenv("NEWSBOT_NAVER_CLIENT_ID", raising=False)
+    monkeypatch.delenv("NEWSBOT_NAVER_CLIENT_SECRET", raising=False)
+    with pytest.raises(NotConfigured):
+        SearchApiKeyMiddleware.from_crawler(get_crawler())
