@@ -80,6 +80,8 @@ HEARTBEAT_SECONDS = 3.0
 WORKER_TTL_SECONDS = 15
 #: How long the "done" mark keeps late workers from starting the same crawl again.
 DONE_TTL_SECONDS = 60
+#: How long a worker's "stop the crawl" stays for the others (a new start clears it).
+STOP_TTL_SECONDS = 86_400
 #: Defaults of NEWSBOT_REDIS_TIMEOUT and NEWSBOT_REDIS_RETRIES (newsbot/settings.py).
 REDIS_TIMEOUT = 5.0
 REDIS_RETRIES = 4
@@ -416,6 +418,9 @@ class RedisCrawl:
         self.done_key = f"{self.prefix}:done"
         self.sweep_key = f"{self.prefix}:sweep"
         self.sweeps_key = f"{self.prefix}:sweeps"  # how many sweeps the crawl has had
+        # Why a worker stopped the whole crawl (the Search API refused its key or quota):
+        # the others stop too instead of asking again. A worker that joins later clears it.
+        self.stop_key = f"{self.prefix}:stopped"
         self.sweeps_seen = 0
         # This pass of the crawl: its epoch (gone or changed = the state was lost) and the
         # name of its ledger.
@@ -436,6 +441,21 @@ class RedisCrawl:
     @property
     def state_key(self) -> str:
         return self.state_prefix + self.worker
+
+    # -- stopping every worker ------------------------------------------------------------
+    def stop_all(self, reason: str) -> None:
+        """Every running worker stops, with ``reason`` as its verdict (``stopped``)."""
+        with self.calls():
+            self.server.set(self.stop_key, reason, ex=STOP_TTL_SECONDS)
+
+    def stopped(self) -> str | None:
+        """Why another worker stopped the crawl, or None."""
+        if self.failure is not None or not self.joined:
+            return None
+        with self.calls():
+            value = self.server.get(self.stop_key)
+            return _str(value) if value else None
+        return None
 
     # -- failures -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -499,6 +519,7 @@ class RedisCrawl:
                 logger.info("this crawl was finished moments ago by other workers: nothing to do")
                 return False
             self.join()
+            self.server.delete(self.stop_key)  # a new start: try again
             ledger.shared = SharedLedger(self.server, self)
             logger.info("worker %s joined crawl %s", self.worker, self.prefix)
             return True

@@ -91,9 +91,12 @@ FIELDS = (
     "content",
 )
 WATCHED = ("title", "content", "published_at", "publisher", "sid")
-#: Queries that are a layout's last resort (the page's meta tags, its <title>): a value from
-#: one of these means the layout's own element is gone.
-_FALLBACK_QUERIES = ("meta ", "title::text")
+#: Fields most articles have: missing on every article checked is drift (a byline or the
+#: categories may have moved), not yet a loss.
+EXPECTED = ("authors", "categories")
+#: Queries that are a layout's last resort (the page's meta tags, its <title>, the date as
+#: shown, without seconds): a value from one of these means the layout's own element is gone.
+_FALLBACK_QUERIES = ("meta ", "title::text", "span.media_end_head_info_datestamp_time")
 _PLAYER_QUERY = ".vod_player_wrap, ._VOD_PLAYER_WRAP, .video_area, .end_video"
 _CAPTION_QUERY = "em.img_desc, figcaption"
 _CAPTCHA_MARKERS = (b"captcha", "자동입력 방지".encode(), "비정상적인 접근".encode())
@@ -244,6 +247,14 @@ def check_cursor_page(
             "[data-has-next]": len(sel.css("[data-has-next]")),
         },
     }
+    if listing.cards and not listing.paging_said:
+        return Check(
+            step,
+            DRIFT,
+            f"{listing.cards} card(s), but the page does not say whether there is a next page "
+            "([data-has-next] gone): a crawl hands every walk to list.naver",
+            shapes,
+        ), listing
     if not listing.cards:
         if page > 1:
             return Check(
@@ -452,6 +463,10 @@ def check_fields(seen: list[dict[str, FieldSeen]]) -> Check:
     detail = f"{', '.join(WATCHED)} on every article"
     if sometimes:
         detail += f"; on some: {', '.join(sometimes)}"
+    gone = [name for name in EXPECTED if shapes[name] == 0]
+    if gone and len(seen) > 1:
+        detail += f"; {', '.join(gone)} on none (most articles have them)"
+        return Check(step, DRIFT, detail, {"present": shapes})
     return Check(step, OK, detail, {"present": shapes})
 
 
@@ -605,7 +620,8 @@ class DoctorSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """A request, if the announced budget allows it (it always should)."""
         if self.asked >= self.budget:
-            self.record(Check(step, SKIPPED, "not asked: the announced requests are used"), order)
+            # A check lost: never silently (the budget is computed to fit every step).
+            self.record(Check(step, DRIFT, "not checked: the announced requests are used"), order)
             return
         self.asked += 1
         headers = kwargs.pop("headers", {})

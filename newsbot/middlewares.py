@@ -131,8 +131,9 @@ class SearchApiKeyMiddleware:
     """Adds the Search API's key (``newsbot.search.credentials``) to a request for
     ``openapi.naver.com`` as it goes out, and takes it off the request again when the
     answer (or a failure) comes back: a request that is retried, redirected, queued in
-    Redis or logged never carries it. Runs after the retry and redirect middlewares on the
-    way out and before them on the way back."""
+    Redis, cached (``HTTPCACHE_ENABLED``) or logged never carries it. Runs after the retry,
+    redirect and cache middlewares on the way out and before them on the way back; only
+    over HTTPS."""
 
     def __init__(self, crawler: Crawler) -> None:
         from newsbot.search import credentials
@@ -149,7 +150,8 @@ class SearchApiKeyMiddleware:
     def process_request(self, request: Request) -> None:
         from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER
 
-        if urlparse_cached(request).hostname == SEARCH_HOST:
+        parts = urlparse_cached(request)
+        if parts.hostname == SEARCH_HOST and parts.scheme == "https":  # never in clear text
             request.headers[ID_HEADER], request.headers[SECRET_HEADER] = self.key
 
     def process_response(self, request: Request, response: Response) -> Response:

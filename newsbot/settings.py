@@ -76,8 +76,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.middlewares.PoliteRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsbot.middlewares.KeepRefererRedirectMiddleware": 600,
-    # The Search API's key, on openapi.naver.com requests only, as they are sent.
-    "newsbot.middlewares.SearchApiKeyMiddleware": 650,
+    # The Search API's key, on openapi.naver.com requests only, as they are sent: after the
+    # retry (550), redirect (600) and HTTP cache (900) middlewares, which keep requests.
+    "newsbot.middlewares.SearchApiKeyMiddleware": 950,
     # Not used by newsbot, and each runs on every request and response:
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

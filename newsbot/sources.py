@@ -390,7 +390,7 @@ def next_step(
     source: Source, walk: Walk, listing: Listing, progress: Progress, *, page_cap: int
 ) -> Step:
     """What follows a page that was read. ``progress`` is as before this page."""
-    if source.paging is Paging.OFFSET and listing.cards:
+    if source.paging is Paging.OFFSET:
         return _next_by_offset(walk, listing, progress)
     if not listing.articles and not listing.cards:
         if source.fallback and not progress.found:
@@ -406,8 +406,6 @@ def next_step(
     digest = page_digest(listing)
     if listing.articles and digest in progress.pages:
         return CannotContinue(f"page {progress.page} repeats the cards of an earlier page")
-    if source.paging is Paging.OFFSET:
-        return _next_by_offset(walk, listing, progress)
     if source.paging is Paging.CURSOR:
         return _next_by_cursor(walk, listing, progress, page_cap)
     if source.paging is Paging.PAGE_LINKS:
@@ -423,6 +421,10 @@ def next_step(
 
 
 def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: int) -> Step:
+    if not listing.paging_said:
+        # Cards, but no data-has-next wrapper: whether the list goes on is unknown (the
+        # markup changed); ending here could drop the rest of the day.
+        return CannotContinue(f"page {progress.page} does not say whether there is a next page")
     if not listing.has_next:
         if not progress.found and not listing.articles:
             return CannotContinue(NOTHING_LISTED)
@@ -453,10 +455,16 @@ def _next_by_offset(walk: Walk, listing: Listing, progress: Progress) -> Step:
     total = listing.total or 0
     if start - 1 + listing.cards >= total:
         return End("end_of_list", f"the API has no more results ({total} in all)")
+    if not listing.cards:
+        # An empty page below the total: the API stopped early; what it did not give cannot
+        # be had (an incomplete crawl, not the end of the results).
+        return CannotContinue(
+            f"page {progress.page} is empty where the API reports {total:,} result(s)"
+        )
     if start_of(progress.page + 1) > MAX_START:
-        reached = f", the last of them from {listing.oldest}" if listing.oldest else ""
+        reached = f" (its last result is from {listing.oldest})" if listing.oldest else ""
         return Capped(
-            f"the query has {total:,} matches; the API gives {MAX_START:,}{reached}: "
-            "narrow the dates or the query"
+            f"the query has {total:,} matches; the API gives {MAX_START:,}: narrow the dates "
+            f"or the query{reached}"
         )
     return Next(progress.page + 1)

@@ -96,6 +96,20 @@ def test_cursor_shapes_and_repeats(cursor: str, status: str, words: str) -> None
     assert check.status == status and words in check.detail, check.detail
 
 
+def test_cards_without_the_paging_wrapper_are_drift_the_crawl_hands_over() -> None:
+    body = MORE.replace(b"data-has-next", b"data-more")
+    check, _ = check_cursor_page(body, "application/json", "https://x", LATEST, 1, None)
+    assert check.status == DRIFT and "[data-has-next] gone" in check.detail
+
+
+def test_a_date_from_the_shown_stamp_is_drift() -> None:
+    page = ARTICLE_PAGE.replace(b"_ARTICLE_DATE_TIME", b"_ARTICLE_DATE")
+    check, seen = check_news_article(ARTICLE, page, "text/html; charset=utf-8", date(2026, 2, 12))
+    assert seen is not None and seen["published_at"].fallback
+    assert check.status == DRIFT
+    assert "published_at from span.media_end_head_info_datestamp_time::text" in check.detail
+
+
 def test_cursor_shape_words() -> None:
     assert cursor_shape("a-b_c")["alphabet"] == "letters, digits and -_"
     assert cursor_shape(None) == {"present": False}
@@ -299,8 +313,10 @@ def test_a_clean_run_is_ok_and_asks_no_more_than_it_announced(
     result, data = doctor(fake, tmp_path, key=True)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     limit = announced(result)
-    assert len(fake.records) <= limit == data["requests"]["announced"]
+    # Every announced request was needed, and made: none more, and no step left unchecked.
+    assert len(fake.records) == limit == data["requests"]["announced"]
     assert data["requests"]["made"] == len(fake.records)
+    assert [c["step"] for c in data["checks"] if c["status"] not in (OK,)] == []
     assert all(r.status != 502 for r in fake.records)
     steps = rows(data)
     for step in (

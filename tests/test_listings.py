@@ -154,3 +154,13 @@ def test_an_old_list_page_without_its_list_is_not_an_empty_list() -> None:
     for html in ("", "<html><body><h1>잠시 후 다시 시도해 주세요</h1></body></html>"):
         with pytest.raises(ListingError, match=r"no div\.list_body"):
             parse_old_list(Selector(text=html or "<html></html>"), "https://news.naver.com/")
+
+
+def test_a_page_of_cards_without_the_paging_wrapper_says_so() -> None:
+    body = _local("more_100_264_20260530_p1.json").decode()
+    listing = parse_section_more(body, "https://news.naver.com/")
+    assert listing.paging_said and listing.has_next
+    changed = parse_section_more(
+        body.replace("data-has-next", "data-more"), "https://news.naver.com/"
+    )
+    assert changed.cards == listing.cards and not changed.paging_said and not changed.has_next

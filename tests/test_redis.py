@@ -700,3 +700,24 @@ def test_a_retried_search_request_goes_into_the_queue_without_the_key(
     assert b"secret-1" not in entry and b"id-1" not in entry
     assert b"openapi.naver.com" in entry
     _close(spider)
+
+
+def test_a_refused_key_stops_every_worker_after_one_call(
+    redis_server: tuple[ServerProcess, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakenaver import TEST_KEY
+
+    _, port = redis_server
+    world = synthetic_world(20, DAY, seed=8)
+    monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_ID", TEST_KEY[0])
+    monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_SECRET", "not-the-secret")
+    out = tmp_path / "out"
+    with FakeNaver(world).start() as fake:
+        procs = _workers(fake, out, port, 2, stagger=0.3, args=("query=국회",))
+        codes = [p.wait(timeout=240) for p in procs]
+        searched = [r for r in fake.records if "openapi.naver.com" in r.url]
+    logs = [(out.parent / f"worker{i}.log").read_text() for i in range(2)]
+    assert codes == [1, 1], "\n".join(log[-2000:] for log in logs)
+    assert [r.status for r in searched] == [401]
+    for log in logs:
+        assert "crawl FAILED: the Search API refused the key (HTTP 401" in log.splitlines()[-1]

@@ -30,7 +30,17 @@ from newsbot.search import (
     search_url,
     start_of,
 )
-from newsbot.sources import SOURCES, Capped, End, Next, Progress, Walk, next_step, seed_walks
+from newsbot.sources import (
+    SOURCES,
+    CannotContinue,
+    Capped,
+    End,
+    Next,
+    Progress,
+    Walk,
+    next_step,
+    seed_walks,
+)
 from newsbot.urls import ArticleId
 
 TODAY = date(2026, 6, 1)
@@ -169,14 +179,32 @@ def page_of(total: int, items: int, day: str = "Sat, 30 May 2026 12:00:00 +0900"
         (page_of(450, 100), 1, Next(2)),
         (page_of(450, 100), 4, Next(5)),
         (page_of(450, 50), 5, End("end_of_list", "the API has no more results (450 in all)")),
-        (page_of(0, 0), 1, End("end_of_list", "page 1 has no articles")),
+        (page_of(0, 0), 1, End("end_of_list", "the API has no more results (0 in all)")),
+        # An empty page below the total: what the API did not give is not had.
+        (
+            page_of(5000, 0),
+            3,
+            CannotContinue("page 3 is empty where the API reports 5,000 result(s)"),
+        ),
+        # A short page is read past (the total decides).
+        (page_of(450, 60), 2, Next(3)),
+        # The cap's edges: 1,000 in all ends; 1,001 is capped.
+        (page_of(1000, 100), 10, End("end_of_list", "the API has no more results (1000 in all)")),
         (page_of(999, 100), 10, End("end_of_list", "the API has no more results (999 in all)")),
         (
             page_of(5000, 100, "Sat, 30 May 2026 01:00:00 +0900"),
             10,
             Capped(
-                "the query has 5,000 matches; the API gives 1,000, the last of them from "
-                "2026-05-30T01:00:00+09:00: narrow the dates or the query"
+                "the query has 5,000 matches; the API gives 1,000: narrow the dates or the "
+                "query (its last result is from 2026-05-30T01:00:00+09:00)"
+            ),
+        ),
+        (
+            page_of(1001, 100),
+            10,
+            Capped(
+                "the query has 1,001 matches; the API gives 1,000: narrow the dates or the "
+                "query (its last result is from 2026-05-30T12:00:00+09:00)"
             ),
         ),
         (
@@ -292,3 +320,31 @@ def test_without_a_key_the_middleware_is_not_installed(monkeypatch: pytest.Monke
     monkeypatch.delenv("NEWSBOT_NAVER_CLIENT_SECRET", raising=False)
     with pytest.raises(NotConfigured):
         SearchApiKeyMiddleware.from_crawler(get_crawler())
+
+
+def test_the_key_middleware_runs_inside_every_middleware_that_keeps_a_request() -> None:
+    # On the way back it runs first: a request is retried, redirected, cached or queued
+    # only after the key is off it.
+    from scrapy.settings import default_settings
+
+    from newsbot import settings as project
+
+    order = {**default_settings.DOWNLOADER_MIDDLEWARES_BASE, **project.DOWNLOADER_MIDDLEWARES}
+    mine = order["newsbot.middlewares.SearchApiKeyMiddleware"]
+    for keeper in (
+        "newsbot.middlewares.PoliteRetryMiddleware",
+        "newsbot.middlewares.KeepRefererRedirectMiddleware",
+        "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+        "scrapy.downloadermiddlewares.stats.DownloaderStats",
+    ):
+        assert order[keeper] is not None and mine > order[keeper], keeper
+
+
+def test_the_key_is_never_sent_in_clear_text() -> None:
+    crawler = get_crawler(
+        settings_dict={"NEWSBOT_NAVER_CLIENT_ID": "the-id", "NEWSBOT_NAVER_CLIENT_SECRET": "s3cret"}
+    )
+    middleware = SearchApiKeyMiddleware.from_crawler(crawler)
+    plain = Request(search_url("국회", 1).replace("https://", "http://"))
+    middleware.process_request(plain)
+    assert "X-Naver-Client-Secret" not in plain.headers

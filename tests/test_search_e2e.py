@@ -278,10 +278,9 @@ def test_the_api_cap_is_said_and_the_crawl_is_incomplete(fake: FakeNaver, tmp_pa
     )
     assert total > 1100
     assert (
-        f"newsbot: crawl INCOMPLETE: the query has {total:,} matches; the API gives 1,000, the "
-        "last of them from 2026-05-30T23:" in verdict
+        f"newsbot: crawl INCOMPLETE: the query has {total:,} matches; the API gives 1,000: "
+        "narrow the dates or the query (its last result is from 2026-05-30T23:" in verdict
     )
-    assert ": narrow the dates or the query" in verdict
     assert [c["start"] for c in search_calls(fake)] == [str(1 + 100 * n) for n in range(10)]
     assert set(files(out)) == {"2026/05/30/001_0019999001.md"}
     data = report(out)
@@ -290,7 +289,11 @@ def test_the_api_cap_is_said_and_the_crawl_is_incomplete(fake: FakeNaver, tmp_pa
 
 
 def test_the_key_is_nowhere_in_what_the_crawl_writes(fake: FakeNaver, tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    # Everything that keeps requests or pages: the archive, a DEBUG log, the HTTP cache, a
+    # JOBDIR; the first search call fails once (503) and is retried.
+    first = "https://openapi.naver.com/v1/search/news.json?query=%EA%B5%AD%ED%9A%8C&display=100&start=1&sort=date"
+    fake.world.set_override(first, Override(503, times=1))
+    out, cache, job = tmp_path / "out", tmp_path / "cache", tmp_path / "job"
     log = tmp_path / "crawl.log"
     result = search(
         fake,
@@ -300,13 +303,20 @@ def test_the_key_is_nowhere_in_what_the_crawl_writes(fake: FakeNaver, tmp_path: 
         NEWSBOT_ARCHIVE="True",
         LOG_LEVEL="DEBUG",
         LOG_FILE=str(log),
+        HTTPCACHE_ENABLED="True",
+        HTTPCACHE_DIR=str(cache),
+        JOBDIR=str(job),
     )
     assert result.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
+    assert [c["start"] for c in search_calls(fake)] == ["1", "1"]  # retried
     warcs = list((out / "archive").glob("*.warc.gz"))
-    assert warcs
+    assert warcs and list(cache.rglob("request_headers"))
     written = [log.read_bytes(), result.stderr.encode(), result.stdout.encode()]
     written += [gzip.decompress(p.read_bytes()) for p in warcs]
-    written += [p.read_bytes() for p in out.rglob("*") if p.is_file() and p.suffix != ".gz"]
+    for directory in (out, cache, job):
+        written += [
+            p.read_bytes() for p in directory.rglob("*") if p.is_file() and p.suffix != ".gz"
+        ]
     for data in written:
         assert SECRET.encode() not in data and ID.encode() not in data
     assert any(b"openapi.naver.com/v1/search/news.json" in d for d in written)  # it was archived

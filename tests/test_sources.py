@@ -198,6 +198,13 @@ CURSOR_CASES = {
         3,
         CANNOT,
     ),
+    "cards but no data-has-next wrapper hand over (the markup changed)": (
+        LATEST,
+        Listing(articles=_articles(36, 73), cards=36, paging_said=False),
+        LATER,
+        CAP,
+        CANNOT,
+    ),
     "has_next but no cursor hands over": (
         LATEST,
         page(36, 73, cursor=None, has_next=True),

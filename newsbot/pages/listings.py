@@ -28,6 +28,9 @@ class Listing:
     # digits on the real FOR_LATEST lists, 14 on the section page; see newsbot.sources).
     cursor: str | None = None
     has_next: bool = False
+    # Whether the page says anything about a next page (its ``[data-has-next]`` wrapper): a
+    # page of cards without it is a changed layout, not the end of the list.
+    paging_said: bool = True
     cards: int = 0  # cards (or JSON items) on the page, valid article links or not
     total: int | None = None  # JSON lists: the total the endpoint reports
     current_page: int | None = None  # old lists: the page number shown as current
@@ -69,6 +72,7 @@ def parse_section_cards(selector: Selector, base: str) -> Listing:
         rejected=rejected,
         cursor=cursor or None,
         has_next=has_next,
+        paging_said=bool(meta),
         cards=len(selector.css("li.sa_item")),
     )
 

@@ -212,6 +212,15 @@ class NaverSpider(scrapy.Spider):
             raise DontCloseSpider
         if self.redis_crawl is None:
             return
+        stopped = self.redis_crawl.stopped()
+        if stopped:
+            from scrapy.exceptions import CloseSpider
+
+            assert self.crawler.stats is not None
+            if not self.crawler.stats.get_value("newsbot/exit_reason"):
+                self.crawler.stats.set_value("newsbot/exit_reason", stopped)
+            logger.error("another worker stopped the crawl: %s", stopped)
+            raise CloseSpider("search_refused")
         done, dead = self.redis_crawl.crawl_done()
         if self.redis_crawl.failure is not None:
             from scrapy.exceptions import CloseSpider
@@ -409,6 +418,8 @@ class NaverSpider(scrapy.Spider):
             self.crawler.stats.set_value("newsbot/exit_reason", reason)
         logger.error("%s; stopping the crawl", reason)
         self.seeds = None  # nothing more is started
+        if self.redis_crawl is not None:
+            self.redis_crawl.stop_all(reason)  # and the other workers do not ask again
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="search_refused"))
 
     def walk_cannot_go_on(
