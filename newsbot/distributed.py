@@ -418,9 +418,6 @@ class RedisCrawl:
         self.done_key = f"{self.prefix}:done"
         self.sweep_key = f"{self.prefix}:sweep"
         self.sweeps_key = f"{self.prefix}:sweeps"  # how many sweeps the crawl has had
-        # Why a worker stopped the whole crawl (the Search API refused its key or quota):
-        # the others stop too instead of asking again. A worker that joins later clears it.
-        self.stop_key = f"{self.prefix}:stopped"
         self.sweeps_seen = 0
         # This pass of the crawl: its epoch (gone or changed = the state was lost) and the
         # name of its ledger.
@@ -441,6 +438,12 @@ class RedisCrawl:
     @property
     def state_key(self) -> str:
         return self.state_prefix + self.worker
+
+    @property
+    def stop_key(self) -> str:
+        """Why a worker stopped this pass of the crawl (the Search API refused its key or
+        quota): the others stop too instead of asking again. A later pass has its own."""
+        return f"{self.prefix}:stopped:{self.run}"
 
     # -- stopping every worker ------------------------------------------------------------
     def stop_all(self, reason: str) -> None:
@@ -519,7 +522,6 @@ class RedisCrawl:
                 logger.info("this crawl was finished moments ago by other workers: nothing to do")
                 return False
             self.join()
-            self.server.delete(self.stop_key)  # a new start: try again
             ledger.shared = SharedLedger(self.server, self)
             logger.info("worker %s joined crawl %s", self.worker, self.prefix)
             return True
@@ -592,6 +594,7 @@ class RedisCrawl:
                         self.sweep_key,
                         self.sweeps_key,
                         self.run_key,
+                        self.stop_key,
                     )
                     # The ledger stays a while: other workers may still be reporting.
                     self._expire_ledger()

@@ -705,10 +705,17 @@ def test_a_retried_search_request_goes_into_the_queue_without_the_key(
 def test_a_refused_key_stops_every_worker_after_one_call(
     redis_server: tuple[ServerProcess, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.fakenaver import TEST_KEY
+    from tests.fakenaver import TEST_KEY, Override
 
     _, port = redis_server
     world = synthetic_world(20, DAY, seed=8)
+    # The refusal comes late enough for the second worker to have joined the crawl.
+    first = (
+        "https://openapi.naver.com/v1/search/news.json?query=%EA%B5%AD%ED%9A%8C&display=100"
+        "&start=1&sort=date"
+    )
+    body = b'{"errorMessage": "Authentication failed", "errorCode": "024"}'
+    world.set_override(first, Override(401, {"Content-Type": "application/json"}, body, delay=2.0))
     monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_ID", TEST_KEY[0])
     monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_SECRET", "not-the-secret")
     out = tmp_path / "out"
@@ -721,3 +728,4 @@ def test_a_refused_key_stops_every_worker_after_one_call(
     assert [r.status for r in searched] == [401]
     for log in logs:
         assert "crawl FAILED: the Search API refused the key (HTTP 401" in log.splitlines()[-1]
+    assert redis.Redis(port=port).keys("*:stopped:*") == []  # the pass is over: cleared

@@ -220,6 +220,7 @@ class NaverSpider(scrapy.Spider):
             if not self.crawler.stats.get_value("newsbot/exit_reason"):
                 self.crawler.stats.set_value("newsbot/exit_reason", stopped)
             logger.error("another worker stopped the crawl: %s", stopped)
+            self.crawl_finished = True  # over for every worker: the next start is a new pass
             raise CloseSpider("search_refused")
         done, dead = self.redis_crawl.crawl_done()
         if self.redis_crawl.failure is not None:
@@ -420,6 +421,7 @@ class NaverSpider(scrapy.Spider):
         self.seeds = None  # nothing more is started
         if self.redis_crawl is not None:
             self.redis_crawl.stop_all(reason)  # and the other workers do not ask again
+            self.crawl_finished = True  # this pass is over: the next start is a new one
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="search_refused"))
 
     def walk_cannot_go_on(
