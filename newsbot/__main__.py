@@ -401,14 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the output directory (default: $NEWSBOT_OUTPUT_DIR's setting, output)",
     )
-    crawl.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a setting (NEWSBOT_CONTACT=you@example.org, DOWNLOAD_DELAY=1, …); repeatable",
-    )
+    _settings_option(crawl)
     crawl.set_defaults(func=_cmd_crawl)
 
     export = commands.add_parser(
@@ -468,14 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--output", metavar="FILE.json", help="also write the report, to attach to an issue"
     )
-    doctor.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a setting, as for crawl (NEWSBOT_CONTACT=…, DOWNLOAD_DELAY=…); repeatable",
-    )
+    _settings_option(doctor)
     doctor.set_defaults(func=_cmd_doctor)
 
     extract = commands.add_parser(
@@ -548,6 +534,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     re_parse.set_defaults(func=_cmd_reparse)
     return parser
+
+
+def _settings_option(parser: argparse.ArgumentParser) -> None:
+    """``-s NAME=VALUE``: a Scrapy or newsbot setting, as ``scrapy crawl`` takes it."""
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting (NEWSBOT_CONTACT=you@example.org, DOWNLOAD_DELAY=1, …); repeatable",
+    )
 
 
 def _select_options(parser: argparse.ArgumentParser) -> None:

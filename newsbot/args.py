@@ -21,20 +21,6 @@ from newsbot.urls import ENTERTAIN, OID_RE, SPORTS, ArticleId, parse_any_article
 #: Section names accepted besides the sid1 numbers: they leave the n.news host.
 OFFSITE_SECTIONS = {"sports": SPORTS, "107": SPORTS, "entertain": ENTERTAIN, "106": ENTERTAIN}
 
-KNOWN_ARGS = frozenset(
-    {
-        "date",
-        "start",
-        "end",
-        "sections",
-        "subsections",
-        "press",
-        "urls",
-        "query",
-        "refresh",
-        "comments",
-    }
-)
 #: Every ``-a`` argument and what it means: the help of ``newsbot crawl`` and of
 #: ``scrapy crawl naver -h`` (``newsbot.commands.crawl``), and the README's table.
 ARGUMENTS: dict[str, tuple[str, str]] = {
@@ -58,6 +44,7 @@ ARGUMENTS: dict[str, tuple[str, str]] = {
     "refresh": ("0|1", "fetch articles again even if already collected"),
     "comments": ("off|count|all", "also the comment count / every comment and reply"),
 }
+KNOWN_ARGS = frozenset(ARGUMENTS)
 #: The longest date range one crawl accepts (a guard against typos such as 2016 for 2026).
 MAX_DAYS = 3660
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

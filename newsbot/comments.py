@@ -174,15 +174,15 @@ def parse_comment_page(body: bytes, *, personal: bool = False) -> CommentPage:
     more = _dict(result.get("morePage"))
     exposure = _dict(result.get("exposureConfig"))
     return CommentPage(
-        total=_int(count.get("total")),
+        total=json_int(count.get("total")),
         status=_str(exposure.get("status")),
         comments=comments,
         next=_str(more.get("next")),
         end=_str(more.get("end")),
-        total_rows=_int(_dict(result.get("pageModel")).get("totalRows")),
+        total_rows=json_int(_dict(result.get("pageModel")).get("totalRows")),
         rejected=rejected,
         items=len(items),
-        counts={k: v for k, v in count.items() if isinstance(k, str) and _int(v) == v},
+        counts={k: v for k, v in count.items() if isinstance(k, str) and json_int(v) == v},
     )
 
 
@@ -204,10 +204,12 @@ def comment_record(raw: Mapping[str, Any], *, personal: bool = False) -> dict[st
         "modified_at": comment_time(raw.get("modTime")),
         "user": _text(_str(raw.get("maskedUserId")) or _str(raw.get("userName"))),
         "contents": _text(raw.get("contents")),
-        "likes": _int(raw.get("sympathyCount")),
-        "dislikes": _int(raw.get("antipathyCount")),
+        "likes": json_int(raw.get("sympathyCount")),
+        "dislikes": json_int(raw.get("antipathyCount")),
         # replyAllCount counts deleted replies too, which includeAllStatus lists
-        "reply_count": max(_int(raw.get("replyCount")) or 0, _int(raw.get("replyAllCount")) or 0),
+        "reply_count": max(
+            json_int(raw.get("replyCount")) or 0, json_int(raw.get("replyAllCount")) or 0
+        ),
         "best": bool(raw.get("best")),
         "deleted": bool(raw.get("deleted")),
     }
@@ -243,7 +245,9 @@ def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _int(value: object) -> int | None:
+def json_int(value: object) -> int | None:
+    """A JSON answer's whole number: an int, or a string of digits; None for anything
+    else (a bool included)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

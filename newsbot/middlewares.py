@@ -17,6 +17,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
 
+from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER, credentials
+
 logger = logging.getLogger(__name__)
 
 
@@ -136,8 +138,6 @@ class SearchApiKeyMiddleware:
     over HTTPS."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from newsbot.search import credentials
-
         key = credentials(crawler.settings)
         if key is None:
             raise NotConfigured  # no key: nothing to add (and no cost on every request)
@@ -148,8 +148,6 @@ class SearchApiKeyMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER
-
         parts = urlparse_cached(request)
         if parts.hostname == SEARCH_HOST and parts.scheme == "https":  # never in clear text
             request.headers[ID_HEADER], request.headers[SECRET_HEADER] = self.key
@@ -163,8 +161,6 @@ class SearchApiKeyMiddleware:
 
 
 def _forget_key(request: Request) -> None:
-    from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER
-
     if urlparse_cached(request).hostname == SEARCH_HOST:
         for name in (ID_HEADER, SECRET_HEADER):
             request.headers.pop(name, None)

@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 from scrapy.settings import BaseSettings
 
+from newsbot.comments import json_int
 from newsbot.dates import KST
 from newsbot.errors import ConfigError, ExtractError, InvalidArticleUrl
 from newsbot.urls import ArticleId, parse_any_article_url
@@ -138,7 +139,7 @@ def parse_search_page(body: bytes) -> SearchPage:
         raise SearchApiError(f"the Search API's answer is not JSON: {exc!s:.100}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise SearchApiError("the Search API's answer has no items list")
-    total, start = _int(data.get("total")), _int(data.get("start"))
+    total, start = json_int(data.get("total")), json_int(data.get("start"))
     if total is None or start is None:
         raise SearchApiError("the Search API's answer has no total or start")
     page = SearchPage(total=total, start=start)
@@ -149,16 +150,6 @@ def parse_search_page(body: bytes) -> SearchPage:
         else:
             page.items.append(item)
     return page
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _item(raw: Any) -> SearchItem | None:

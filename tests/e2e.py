@@ -41,13 +41,30 @@ def crawl_env(fake: FakeNaver) -> dict[str, str]:
     return {**os.environ, **fake.env()}
 
 
+def search_env(fake: FakeNaver, key: tuple[str, str] | None) -> dict[str, str]:
+    """``crawl_env`` with the Search API key ``key`` (None: none, whatever the environment
+    of the tests holds)."""
+    env = crawl_env(fake)
+    env.pop("NEWSBOT_NAVER_CLIENT_ID", None)
+    env.pop("NEWSBOT_NAVER_CLIENT_SECRET", None)
+    if key is not None:
+        env["NEWSBOT_NAVER_CLIENT_ID"], env["NEWSBOT_NAVER_CLIENT_SECRET"] = key
+    return env
+
+
 def run_crawl(
-    fake: FakeNaver, out: Path, *args: str, timeout: float = 180, **settings: str
+    fake: FakeNaver,
+    out: Path,
+    *args: str,
+    timeout: float = 180,
+    env: dict[str, str] | None = None,
+    **settings: str,
 ) -> subprocess.CompletedProcess[str]:
+    """The crawl, with ``env`` (default: ``crawl_env(fake)``)."""
     return subprocess.run(
         crawl_command(out, *args, **settings),
         cwd=ROOT,
-        env=crawl_env(fake),
+        env=crawl_env(fake) if env is None else env,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -35,7 +34,7 @@ from newsbot.doctor import (
 from newsbot.sources import Walk
 from newsbot.urls import ArticleId
 from tests.conftest import ROOT
-from tests.e2e import crawl_env
+from tests.e2e import crawl_env, run_newsbot, search_env
 from tests.fakenaver import TEST_KEY, FakeNaver, Override
 from tests.fakenaver.world import default_world
 
@@ -267,31 +266,17 @@ def fake() -> Iterator[FakeNaver]:
 def doctor(
     fake: FakeNaver, tmp_path: Path, *args: str, key: bool = False
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    env = crawl_env(fake)
-    env.pop("NEWSBOT_NAVER_CLIENT_ID", None)
-    env.pop("NEWSBOT_NAVER_CLIENT_SECRET", None)
-    if key:
-        env["NEWSBOT_NAVER_CLIENT_ID"], env["NEWSBOT_NAVER_CLIENT_SECRET"] = TEST_KEY
     report = tmp_path / "doctor.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsbot",
-            "doctor",
-            "--date",
-            "2026-05-30",
-            "--output",
-            str(report),
-            *FAST,
-            *args,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_newsbot(
+        "doctor",
+        "--date",
+        "2026-05-30",
+        "--output",
+        str(report),
+        *FAST,
+        *args,
+        env=search_env(fake, TEST_KEY if key else None),
         timeout=180,
-        check=False,
     )
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     return result, data
@@ -419,15 +404,7 @@ def test_a_site_that_answers_403_is_blocked(fake: FakeNaver, tmp_path: Path) -> 
 def test_a_bad_date_is_one_line_and_no_request(fake: FakeNaver, tmp_path: Path) -> None:
     env = crawl_env(fake)
     for bad in ("2026-13-01", "2999-01-01"):
-        result = subprocess.run(
-            [sys.executable, "-m", "newsbot", "doctor", "--date", bad],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_newsbot("doctor", "--date", bad, env=env, timeout=60)
         assert result.returncode == 2
         assert result.stderr.startswith("newsbot: error: ") and result.stderr.count("\n") == 1
     assert fake.records == []

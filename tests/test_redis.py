@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import redis
 
+from newsbot.search import search_url
 from tests.conftest import ROOT
 from tests.e2e import article_requests, crawl_command, crawl_env, expected_name, files, index_rows
 from tests.fakenaver import FakeNaver
@@ -642,8 +643,7 @@ def test_two_workers_share_a_keyword_crawl_and_redis_never_holds_the_key(
         "검색시험어",
         SearchResult("검색시험어 단독", "https://www.press.example/x/1", f"{DAY} 12:00:00"),
     )
-    first = "https://openapi.naver.com/v1/search/news.json?query=%EA%B2%80%EC%83%89%EC%8B%9C%ED%97%98%EC%96%B4&display=100&start=101&sort=date"
-    world.set_override(first, Override(503, times=1))
+    world.set_override(search_url("검색시험어", 101), Override(503, times=1))
     monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_ID", TEST_KEY[0])
     monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_SECRET", TEST_KEY[1])
     out = tmp_path / "out"
@@ -710,12 +710,9 @@ def test_a_refused_key_stops_every_worker_after_one_call(
     _, port = redis_server
     world = synthetic_world(20, DAY, seed=8)
     # The refusal comes late enough for the second worker to have joined the crawl.
-    first = (
-        "https://openapi.naver.com/v1/search/news.json?query=%EA%B5%AD%ED%9A%8C&display=100"
-        "&start=1&sort=date"
-    )
     body = b'{"errorMessage": "Authentication failed", "errorCode": "024"}'
-    world.set_override(first, Override(401, {"Content-Type": "application/json"}, body, delay=2.0))
+    refusal = Override(401, {"Content-Type": "application/json"}, body, delay=2.0)
+    world.set_override(search_url("국회", 1), refusal)
     monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_ID", TEST_KEY[0])
     monkeypatch.setenv("NEWSBOT_NAVER_CLIENT_SECRET", "not-the-secret")
     out = tmp_path / "out"

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from newsbot.search import search_url
 from newsbot.verify import verify_text
-from tests.conftest import ROOT
-from tests.e2e import crawl_command, crawl_env, files
+from tests.e2e import files, run_crawl, search_env
 from tests.fakenaver import TEST_KEY, FakeNaver, Override, SearchResult
 from tests.fakenaver.world import ArticleSpec, World, default_world
 
@@ -44,20 +44,7 @@ def fake() -> Iterator[FakeNaver]:
 def search(
     fake: FakeNaver, out: Path, *args: str, key: tuple[str, str] | None = TEST_KEY, **settings: str
 ) -> subprocess.CompletedProcess[str]:
-    env = crawl_env(fake)
-    env.pop("NEWSBOT_NAVER_CLIENT_ID", None)
-    env.pop("NEWSBOT_NAVER_CLIENT_SECRET", None)
-    if key is not None:
-        env["NEWSBOT_NAVER_CLIENT_ID"], env["NEWSBOT_NAVER_CLIENT_SECRET"] = key
-    return subprocess.run(
-        crawl_command(out, *args, **settings),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return run_crawl(fake, out, *args, env=search_env(fake, key), **settings)
 
 
 def matching(world: World, words: list[str], first: str, last: str) -> set[str]:
@@ -200,7 +187,7 @@ def test_a_refusal_fails_the_crawl_in_one_line(
     elif setup == "quota":
         fake.world.search_quota = 0
     else:
-        url = "https://openapi.naver.com/v1/search/news.json?query=%EA%B5%AD%ED%9A%8C&display=100&start=1&sort=date"
+        url = search_url("국회", 1)
         body = json.dumps({"errorMessage": "Invalid sort value", "errorCode": "SE04"}).encode()
         fake.world.set_override(url, Override(400, {"Content-Type": "application/json"}, body))
     out = tmp_path / "out"
@@ -291,8 +278,7 @@ def test_the_api_cap_is_said_and_the_crawl_is_incomplete(fake: FakeNaver, tmp_pa
 def test_the_key_is_nowhere_in_what_the_crawl_writes(fake: FakeNaver, tmp_path: Path) -> None:
     # Everything that keeps requests or pages: the archive, a DEBUG log, the HTTP cache, a
     # JOBDIR; the first search call fails once (503) and is retried.
-    first = "https://openapi.naver.com/v1/search/news.json?query=%EA%B5%AD%ED%9A%8C&display=100&start=1&sort=date"
-    fake.world.set_override(first, Override(503, times=1))
+    fake.world.set_override(search_url("국회", 1), Override(503, times=1))
     out, cache, job = tmp_path / "out", tmp_path / "cache", tmp_path / "job"
     log = tmp_path / "crawl.log"
     result = search(
