@@ -105,11 +105,15 @@ def _day(value: str | None, option: str) -> str | None:
         raise ValueError(f"{option} {value!r}: {exc}") from None
 
 
+class _Stopped(Exception):
+    """SIGTERM or SIGHUP during ``newsbot reparse``: its jobs are stopped with it."""
+
+
 def _cmd_reparse(args: argparse.Namespace) -> int:
     import time
 
     from newsbot import runtime
-    from newsbot.archive import ReparseResult, reparse, reparse_jobs
+    from newsbot.archive import ReparseJobError, ReparseResult, reparse, reparse_jobs
     from newsbot.storage import OutputStore, WriteError
 
     inputs = [Path(p) for p in args.archives]
@@ -148,6 +152,16 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    import signal
+
+    def stop(signum: int, frame: Any) -> NoReturn:
+        raise _Stopped(signal.Signals(signum).name)
+
+    handlers = {
+        number: signal.signal(number, stop)
+        for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+        if number is not None
+    }
     try:
         root = Path(args.output).resolve()
         store = OutputStore(root, template=args.template)  # also checks the directory
@@ -165,10 +179,23 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
         else:
             runtime.tune()
             result = reparse(inputs, store, start=start, end=end, progress=progress)
+    except (_Stopped, KeyboardInterrupt) as exc:
+        # The jobs are stopped (reparse_jobs); files are whole, each written atomically.
+        reason = str(exc) or "SIGINT"
+        print(
+            f"newsbot: reparse stopped by {reason}; files already written are intact",
+            file=sys.stderr,
+        )
+        return 3
+    except ReparseJobError as exc:
+        return _fail(f"{exc}; files already written are intact")
     except WriteError as exc:
         return _fail(f"{exc.strerror}; files already written are intact")
     except OSError as exc:
         return _fail(f"cannot use {args.output}: {exc.strerror or exc}")
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
     for problem in result.problems:
         print(f"newsbot: warning: {problem}", file=sys.stderr)
     for url, reason in sorted(result.failures.items()):
@@ -247,6 +274,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     from newsbot import corpus
     from newsbot.export import FORMATS, comments_path, write
+    from newsbot.safeio import OutputRefused, output_target
 
     root = Path(args.directory)
     if not root.is_dir():
@@ -255,8 +283,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         return _fail(f"--format: give one of {', '.join(FORMATS)} (or an -o FILE ending in one)")
-    if not output.parent.is_dir():
-        return _fail(f"-o {args.output}: no such directory: {output.parent}")
+    if args.comments and args.output == "-":
+        return _fail("--comments writes a second file beside -o FILE: name a file, not -")
+    targets = [output, *([comments_path(output)] if args.comments else [])]
+    for target in targets:  # a FIFO, device or directory: refused before any work
+        try:
+            output_target(target)
+        except OutputRefused as exc:
+            return _fail(f"-o {target}: {exc}")
     try:
         selection = _selection(args)
     except ValueError as exc:
@@ -280,6 +314,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
             counted += f", {n} comment(s) to {target}"
     except ImportError as exc:
         return _fail(f"{exc}: Parquet needs pyarrow (pip install pyarrow)")
+    except OutputRefused as exc:  # replaced by a FIFO or device since the check above
+        return _fail(f"-o {args.output}: {exc}")
     except (sqlite3.Error, ValueError) as exc:  # a damaged index, a template it cannot read
         return _fail(f"cannot read {args.directory}: {exc}")
     except OSError as exc:
@@ -287,17 +323,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return 1
     for problem in selection.problems:
         print(f"newsbot: not exported: {problem}", file=sys.stderr)
-    print(f"exported {counted}" + (f"; {len(selection.problems)} file(s) unreadable"
-          if selection.problems else ""))  # fmt: skip
+    summary = f"exported {counted}" + (f"; {len(selection.problems)} file(s) unreadable"
+                                       if selection.problems else "")  # fmt: skip
+    # With -o -, the rows are standard output: the summary goes to standard error.
+    print(summary, file=sys.stderr if args.output == "-" else sys.stdout)
     return 1 if selection.problems else 0
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
+    from newsbot.safeio import OutputRefused, output_stream, output_target
     from newsbot.stats import NoIndex, collect, html_page, text
 
     root = Path(args.directory)
     if not root.is_dir():
         return _fail(f"no such directory: {args.directory}")
+    if args.html:
+        try:
+            output_target(args.html)
+        except OutputRefused as exc:
+            return _fail(f"--html {args.html}: {exc}")
     try:
         stats = collect(root)
     except NoIndex as exc:
@@ -309,15 +353,20 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(text(stats))
+    for problem in stats.problems:
+        print(f"newsbot: not read: {problem}", file=sys.stderr)
     if args.html:
         target = Path(args.html)
         try:
-            target.write_text(html_page(stats), encoding="utf-8")
+            with output_stream(target) as out:
+                out.write(html_page(stats).encode("utf-8"))
+        except OutputRefused as exc:
+            return _fail(f"--html {args.html}: {exc}")
         except OSError as exc:
             print(f"newsbot: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         print(f"newsbot: stats page written to {target}", file=sys.stderr)
-    return 0
+    return 1 if stats.problems else 0
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -340,10 +389,13 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
             return _fail(f"-s {setting!r}: expected NAME=VALUE")
         overrides[name.strip()] = value
     output = Path(args.output) if args.output else None
-    if output is not None and not output.parent.is_dir():
-        return _fail(f"--output {args.output}: no directory {output.parent}")
-    if output is not None and output.is_dir():
-        return _fail(f"--output {args.output} is a directory: name a file")
+    if output is not None:  # a FIFO, device or directory: refused before any request
+        from newsbot.safeio import OutputRefused, output_target
+
+        try:
+            output_target(output)
+        except OutputRefused as exc:
+            return _fail(f"--output {args.output}: {exc}")
     from newsbot.doctor import run
 
     return run(day, output, overrides)

@@ -18,12 +18,13 @@ import json
 import logging
 import mmap
 import os
+import sys
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,10 +35,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import (
+    StatusAndHeaders,
+    StatusAndHeadersParser,
+    StatusAndHeadersParserException,
+)
 from warcio.warcwriter import WARCWriter
 
 from newsbot import __version__
@@ -307,6 +310,8 @@ class ArchivedPage:
     fetched: str
     rendered: bool
     dates: tuple[str, str] | None = None  # the date range of the crawl that fetched it
+    where: tuple[int, int] = (0, 0)  # (file, n): the n-th page read from the file-th file
+    error: str | None = None  # why the payload cannot be read (over MAX_PAYLOAD_BYTES)
 
 
 @dataclass
@@ -324,6 +329,14 @@ class ReadStats:
 # Records that accompany a response (what was asked, what the crawler noted): not pages.
 _COMPANION_RECORDS = {"warcinfo", "request", "metadata"}
 
+MAX_RECORD_BYTES = 32 * 1024 * 1024
+"""The largest record block (HTTP headers and payload, as stored) read into memory; a
+larger response record is read past and named, whatever its ``Content-Length`` claims."""
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+"""The largest payload once de-chunked and decoded: a compression bomb stops there, named."""
+_MAX_HEAD_BYTES = 256 * 1024  # a WARC record's header lines
+_MiB = 1024 * 1024
+
 
 def read_archive(
     paths: Iterable[Path], problems: list[str], stats: ReadStats | None = None
@@ -333,22 +346,48 @@ def read_archive(
     ``Content-Encoding`` undone; ``revisit`` and other record types are counted in
     ``stats.skipped``; request, metadata and warcinfo records are read past.
 
-    A ``.warc.gz`` file is read gzip member by gzip member: a damaged stretch (a record
-    cut short by a killed crawl or a full disk, bytes overwritten or inserted) is skipped
-    up to the next member that reads whole, and noted in ``problems`` as
-    ``PATH: bytes A-B unreadable (N bytes skipped)`` (from offset A up to B, where the next
-    whole record starts, or the end of the file). An unreadable file is noted and skipped.
+    Memory is bounded whatever the files hold: a record over ``MAX_RECORD_BYTES`` is read
+    past (``PATH: URL: record of N bytes, over the … limit: not read`` in ``problems``), a
+    payload that decodes to more than ``MAX_PAYLOAD_BYTES`` is yielded with ``error`` set.
+
+    A damaged stretch (a record cut short by a killed crawl or a full disk, a wrong
+    ``Content-Length``, bytes overwritten or inserted) is skipped up to the next record that
+    reads whole — in a ``.warc.gz`` the next gzip member, in a ``.warc`` the next
+    ``WARC/1.`` header line — and noted in ``problems`` as ``PATH: bytes A-B unreadable (N
+    bytes skipped)`` (from offset A up to B, where the next whole record starts, or the end
+    of the file), with the record's URL and what was wrong when its header could be read. A
+    record is never yielded shorter than its ``Content-Length``. An unreadable file is noted
+    and skipped.
     """
-    stats = stats if stats is not None else ReadStats()
-    for path in paths:
+    yield from _read_files(list(enumerate(paths)), problems, stats or ReadStats(), _always)
+
+
+def _always(page: ArchivedPage) -> bool:
+    return True
+
+
+def _read_files(
+    files: list[tuple[int, Path]],
+    problems: list[str],
+    stats: ReadStats,
+    decode: Callable[[ArchivedPage], bool],
+) -> Iterator[ArchivedPage]:
+    """``read_archive`` over ``(number, path)`` pairs (``ArchivedPage.where`` names the file
+    by its number); a page's payload is decoded only if ``decode(page)`` (else ``body`` is
+    empty): the same pages, with the same ``where``, either way."""
+    for number, path in files:
         try:
             with path.open("rb") as handle:
-                if handle.read(5) == b"WARC/":  # not compressed
-                    handle.seek(0)
-                    yield from _records(path, handle, _FileState(), problems, stats, handle)
-                else:
-                    yield from _read_members(path, handle, problems, stats)
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+                size = os.fstat(handle.fileno()).st_size
+                if size == 0:
+                    continue
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    reader = _FileReader(path, number, data, size, problems, stats, decode)
+                    if data[:5] == b"WARC/":  # not compressed
+                        yield from reader.plain()
+                    else:
+                        yield from reader.members()
+        except (OSError, ValueError) as exc:
             problems.append(f"{path}: {type(exc).__name__}: {exc}")
         finally:
             with contextlib.suppress(OSError):
@@ -356,73 +395,363 @@ def read_archive(
             stats.bytes_read = stats.bytes_done
 
 
+class _Damage(Exception):
+    """A record that cannot be read whole; ``what`` (``: URL: …`` or empty) says why."""
+
+    def __init__(self, what: str, start: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.start = start  # where the record began, in the stream's bytes
+
+
+class _Stream:
+    """Bytes read forward from ``more(n)`` (at most ``n`` bytes, ``b""`` at the end), with
+    a small look-ahead buffer; ``consumed`` counts the bytes taken out."""
+
+    def __init__(self, more: Callable[[int], bytes]) -> None:
+        self.more = more
+        self.buffer = bytearray()
+        self.ended = False
+        self.consumed = 0
+
+    def _fill(self, n: int) -> None:
+        while len(self.buffer) < n and not self.ended:
+            data = self.more(max(n - len(self.buffer), _CHUNK))
+            if data:
+                self.buffer += data
+            else:
+                self.ended = True
+
+    def peek(self, n: int) -> bytes:
+        self._fill(n)
+        return bytes(self.buffer[:n])
+
+    def read(self, n: int) -> bytes:
+        self._fill(n)
+        out = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        self.consumed += len(out)
+        return out
+
+    def skip(self, n: int) -> int:
+        """Read past ``n`` bytes (never more than a chunk held); how many there were."""
+        done = 0
+        while done < n:
+            got = len(self.read(min(_CHUNK, n - done)))
+            if not got:
+                break
+            done += got
+        return done
+
+    def skip_blank(self) -> None:
+        """Read past the CR/LF that end a record (and stray ones)."""
+        while True:
+            self._fill(1)
+            if not self.buffer or self.buffer[0] not in b"\r\n":
+                return
+            self.read(1)
+
+    def read_head(self, limit: int) -> bytes | None:
+        """Up to and with the first blank line (``\\r\\n\\r\\n``), if one comes within
+        ``limit`` bytes; else ``None`` and nothing taken."""
+        searched = 0
+        while True:
+            at = self.buffer.find(b"\r\n\r\n", max(0, searched - 3))
+            if 0 <= at <= limit - 4:
+                return self.read(at + 4)
+            if len(self.buffer) >= limit or self.ended:
+                return None
+            searched = len(self.buffer)
+            self._fill(min(limit, len(self.buffer) + _CHUNK))
+
+
 @dataclass
-class _FileState:
+class _Raw:
+    """One WARC record as stored: its header and block (``None``: over the limit)."""
+
+    headers: StatusAndHeaders
+    block: bytes | None
+    length: int
+
+
+_WARC_PARSER = StatusAndHeadersParser(["WARC/1.1", "WARC/1.0", "WARC/0.17", "WARC/0.18"])
+_HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
+
+
+def _target(headers: StatusAndHeaders) -> str:
+    url = headers.get_header("WARC-Target-URI") or ""
+    if url.startswith("<") and url.endswith(">"):  # WARC/1.1 drafts wrote <uri>
+        url = url[1:-1]
+    return url
+
+
+def _next_record(stream: _Stream) -> _Raw | None:
+    """The next record of ``stream``, ``None`` at its end; raises ``_Damage`` for one that
+    is not whole: no header, a block shorter than its ``Content-Length``, or one that the
+    ``Content-Length`` does not end (what follows is neither a record nor the end)."""
+    stream.skip_blank()
+    start = stream.consumed
+    if not stream.peek(1):
+        return None
+    head = stream.read_head(_MAX_HEAD_BYTES)
+    if head is None or not head.startswith(b"WARC/"):
+        raise _Damage("", start)
+    try:
+        headers = _WARC_PARSER.parse(io.BytesIO(head))
+    except (StatusAndHeadersParserException, EOFError, ValueError) as exc:
+        raise _Damage("", start) from exc
+    name = _target(headers) or headers.get_header("WARC-Filename") or "a record"
+    try:
+        length = int(headers.get_header("Content-Length") or "")
+        if length < 0:
+            raise ValueError(length)
+    except ValueError:
+        raise _Damage(f": {name}: no valid Content-Length", start) from None
+    if length > MAX_RECORD_BYTES:
+        got = stream.skip(length)
+        block = None
+    else:
+        block = stream.read(length)
+        got = len(block)
+    if got < length:
+        if headers.get_header("WARC-Payload-Digest"):
+            raise _Damage(f": {name}: payload digest mismatch (truncated)", start)
+        raise _Damage(f": {name}: cut short ({got} of {length} bytes)", start)
+    stream.skip_blank()
+    following = stream.peek(5)
+    if following and following != b"WARC/":
+        raise _Damage(f": {name}: its Content-Length ({length}) does not end the record", start)
+    return _Raw(headers, block, length)
+
+
+class _Window:
+    """The bytes of ``data`` from ``at`` on, as ``_Stream`` reads them."""
+
+    def __init__(self, data: mmap.mmap, at: int) -> None:
+        self.data = data
+        self.at = at
+
+    def more(self, n: int) -> bytes:
+        chunk = self.data[self.at : self.at + n]
+        self.at += len(chunk)
+        return chunk
+
+
+class _Member:
+    """The gzip member of ``data`` at ``start``, decompressed as it is read, never more
+    than asked for at once. ``end`` is where it ends once read whole; ``damaged`` when it
+    cannot be read to its end (a zlib error, the file ends first)."""
+
+    def __init__(self, data: mmap.mmap, start: int, size: int) -> None:
+        self.data = data
+        self.at = start
+        self.size = size
+        self.inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        self.end: int | None = None
+        self.damaged = False
+
+    def more(self, n: int) -> bytes:
+        while self.end is None and not self.damaged:
+            data = self.inflater.unconsumed_tail
+            if not data:
+                if self.at >= self.size:
+                    self.damaged = True
+                    break
+                data = self.data[self.at : self.at + _CHUNK]
+                self.at += len(data)
+            try:
+                out = self.inflater.decompress(data, max(1, n))
+            except zlib.error:
+                self.damaged = True
+                break
+            if self.inflater.eof:
+                self.end = self.at - len(self.inflater.unused_data)
+            if out:
+                return out
+        return b""
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate: where a gzip member can start
+_CHUNK = 64 * 1024
+_RELEASE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class _FileReader:
+    """Reads one archive file (mapped, read forward: pages already read are let go)."""
+
+    path: Path
+    number: int
+    data: mmap.mmap
+    size: int
+    problems: list[str]
+    stats: ReadStats
+    decode: Callable[[ArchivedPage], bool]
     dates: tuple[str, str] | None = None  # from the file's warcinfo record
+    pages: int = 0
+    released: int = 0
 
-
-def _records(
-    path: Path,
-    stream: Any,
-    state: _FileState,
-    problems: list[str],
-    stats: ReadStats,
-    handle: Any = None,
-) -> Iterator[ArchivedPage]:
-    for record in ArchiveIterator(stream):
-        if handle is not None:
-            with contextlib.suppress(OSError, ValueError):
-                stats.bytes_read = stats.bytes_done + handle.tell()
-        kind = record.rec_type
-        if kind == "warcinfo":
-            dates = _warcinfo_dates(record.content_stream().read())
-            if dates is not None or state.dates is None:
-                state.dates = dates
-            continue
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
-        if kind in _COMPANION_RECORDS:
-            continue
-        if kind == "resource" and not url.lower().startswith(("http:", "https:")):
-            continue  # a tool's own log or manifest (wget's metadata://…/wget.log)
-        if kind != "response":
-            stats.skipped[kind or "unknown record type"] += 1
-            continue
-        if record.http_headers is None:  # a dns: record, an FTP listing …
-            stats.skipped["dns" if url.startswith("dns:") else "not HTTP"] += 1
-            continue
-        if record.rec_headers.get_header("WARC-Truncated"):
-            # Cut by the crawler itself (Common Crawl past 1 MiB): not damage, not a page.
-            stats.skipped["truncated by the crawler"] += 1
-            continue
-        status = int(record.http_headers.get_statuscode() or 0)
-        fetched = record.rec_headers.get_header("WARC-Date") or ""
-        stored = record.raw_stream.read()  # the payload as stored: chunked, encoded
-        body = _decoded(record.http_headers, stored)
-        digest = record.rec_headers.get_header("WARC-Payload-Digest")
-        if not (_digest_ok(digest, stored) or (body is not stored and _digest_ok(digest, body))):
-            # An uncompressed record cut short reads as a shorter body without an error.
-            problems.append(f"{path}: {url}: payload digest mismatch (truncated)")
-            continue
-        yield ArchivedPage(
-            url=url,
-            status=status,
-            content_type=record.http_headers.get_header("Content-Type"),
-            body=body,
-            fetched=fetched,
-            rendered=record.rec_headers.get_header(RENDERED_HEADER) == "true",
-            dates=state.dates,
+    def report(self, start: int, end: int, what: str) -> None:
+        self.problems.append(
+            f"{self.path}: bytes {start}-{end} unreadable ({end - start} bytes skipped){what}"
         )
 
+    def progress(self, offset: int) -> None:
+        self.stats.bytes_read = self.stats.bytes_done + offset
+        if offset - self.released >= _RELEASE_BYTES:
+            # Reading never goes back before ``offset``: let the pages read so far go,
+            # so that a multi-GB file does not stay mapped in memory as it is read.
+            self.released = offset - offset % mmap.PAGESIZE
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                self.data.madvise(mmap.MADV_DONTNEED, 0, self.released)
 
-def _decoded(http_headers: StatusAndHeaders, stored: bytes) -> bytes:
+    def plain(self) -> Iterator[ArchivedPage]:
+        """An uncompressed ``.warc``: after a damaged record, the next ``WARC/1.`` header
+        line that starts a readable record (the damaged one's block may hide it)."""
+        position = 0
+        while position < self.size:
+            base = position
+            stream = _Stream(_Window(self.data, base).more)
+            try:
+                while (raw := _next_record(stream)) is not None:
+                    self.progress(base + stream.consumed)
+                    yield from self.page(raw)
+                return
+            except _Damage as damage:
+                start = base + damage.start
+                position = self.resync(start + 1)
+                self.report(start, position, damage.what)
+
+    def resync(self, at: int) -> int:
+        """Where the next plausible record header (``WARC/1.0`` or ``WARC/1.1``, with a
+        ``Content-Length``) starts, from ``at`` (or the end of the file)."""
+        while True:
+            found = self.data.find(b"WARC/1.", at)
+            if found < 0:
+                return self.size
+            # Not only at a line's start: a record cut short ends anywhere.
+            head = self.data[found : found + _MAX_HEAD_BYTES]
+            end = head.find(b"\r\n\r\n")
+            version = head[7:10] in (b"0\r\n", b"1\r\n")
+            if version and end > 0 and b"\ncontent-length:" in head[:end].lower():
+                return found
+            at = found + 1
+
+    def members(self) -> Iterator[ArchivedPage]:
+        """A ``.warc.gz``, gzip member by gzip member: after a damaged one, reading resumes
+        at the next gzip header; damaged stretches that follow each other are one gap."""
+        gap: list[Any] | None = None  # [start, end, what the first damaged record was]
+        position = 0
+        while position < self.size:
+            self.progress(position)
+            what = ""
+            if self.data[position : position + 3] == _GZIP_MAGIC:
+                member = _Member(self.data, position, self.size)
+                stream = _Stream(member.more)
+                try:
+                    while (raw := _next_record(stream)) is not None:
+                        if gap is not None:
+                            self.report(*gap)
+                            gap = None
+                        yield from self.page(raw)
+                except _Damage as damage:
+                    what = damage.what
+                else:
+                    if member.end is not None:
+                        position = member.end
+                        continue
+            found = self.data.find(_GZIP_MAGIC, position + 1)
+            end = self.size if found < 0 else found
+            if gap is None:
+                gap = [position, end, what]
+            else:  # damaged stretches follow each other: one gap
+                gap[1] = end
+            position = end
+        if gap is not None:
+            self.report(*gap)
+
+    def page(self, raw: _Raw) -> Iterator[ArchivedPage]:
+        """The page a record holds, if it is a response (what else it is, counted)."""
+        headers, stats = raw.headers, self.stats
+        kind = headers.get_header("WARC-Type")
+        if kind == "warcinfo":
+            dates = _warcinfo_dates(raw.block or b"")
+            if dates is not None or self.dates is None:
+                self.dates = dates
+            return
+        url = _target(headers)
+        if kind in _COMPANION_RECORDS:
+            return
+        if kind == "resource" and not url.lower().startswith(("http:", "https:")):
+            return  # a tool's own log or manifest (wget's metadata://…/wget.log)
+        if kind != "response":
+            stats.skipped[kind or "unknown record type"] += 1
+            return
+        if raw.block is None:
+            limit = MAX_RECORD_BYTES // _MiB
+            self.problems.append(
+                f"{self.path}: {url}: record of {raw.length} bytes, over the {limit} MiB "
+                "limit: not read"
+            )
+            return
+        http = None
+        stored = b""
+        if raw.length and url.lower().startswith(("http:", "https:")):
+            block = io.BytesIO(raw.block)
+            with contextlib.suppress(StatusAndHeadersParserException, EOFError, ValueError):
+                http = _HTTP_PARSER.parse(block)
+                stored = raw.block[block.tell() :]  # the payload as stored: chunked, encoded
+        if http is None:  # a dns: record, an FTP listing …
+            stats.skipped["dns" if url.startswith("dns:") else "not HTTP"] += 1
+            return
+        if headers.get_header("WARC-Truncated"):
+            # Cut by the crawler itself (Common Crawl past 1 MiB): not damage, not a page.
+            stats.skipped["truncated by the crawler"] += 1
+            return
+        try:
+            status = int(http.get_statuscode() or 0)
+        except ValueError:
+            status = 0
+        page = ArchivedPage(
+            url=url,
+            status=status,
+            content_type=http.get_header("Content-Type"),
+            body=b"",
+            fetched=headers.get_header("WARC-Date") or "",
+            rendered=headers.get_header(RENDERED_HEADER) == "true",
+            dates=self.dates,
+            where=(self.number, self.pages),
+        )
+        digest = headers.get_header("WARC-Payload-Digest")
+        body: bytes | None = None
+        if not _digest_ok(digest, stored):
+            body, page.error = _decoded(http, stored)
+            if page.error is None and (body is stored or not _digest_ok(digest, body)):
+                # An uncompressed record cut short reads as a shorter body without an error.
+                self.problems.append(f"{self.path}: {url}: payload digest mismatch (truncated)")
+                return
+        self.pages += 1
+        if self.decode(page):
+            if body is None:
+                body, page.error = _decoded(http, stored)
+            page.body = b"" if page.error else body
+        yield page
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _decoded(http_headers: StatusAndHeaders, stored: bytes) -> tuple[bytes, str | None]:
     """The payload as the page: de-chunked (``Transfer-Encoding: chunked``), then gunzipped,
-    inflated or un-brotlied per ``Content-Encoding`` (in the order listed backwards).
-    Returns ``stored`` itself when there is nothing to undo; what cannot be undone (a
+    inflated or un-brotlied per ``Content-Encoding`` (in the order listed backwards), and
+    ``None``; or ``b""`` and why when it decodes to more than ``MAX_PAYLOAD_BYTES``. The
+    body is ``stored`` itself when there is nothing to undo; what cannot be undone (a
     payload mislabelled as chunked or encoded) is kept as it is."""
     body = stored
     transfer = (http_headers.get_header("Transfer-Encoding") or "").lower()
     if "chunked" in transfer:
-        try:
+        try:  # never longer than what is stored
             body = bytes(ChunkedDataReader(io.BytesIO(stored)).read())
         except Exception:  # not chunked after all: warcio reads such data as it is
             body = stored
@@ -434,143 +763,71 @@ def _decoded(http_headers: StatusAndHeaders, stored: bytes) -> bytes:
         if decode is None:
             break
         try:
-            body = decode(body)
+            body = decode(body, MAX_PAYLOAD_BYTES)
+        except _TooLarge:
+            limit = MAX_PAYLOAD_BYTES // _MiB
+            return b"", f"the payload ({encoding}) decodes to over {limit} MiB: not read"
         except Exception:  # zlib.error, brotli.error …: as stored
             break
-    return body
+    return body, None
 
 
-def _gunzip(data: bytes) -> bytes:
-    out, rest = [], data
+def _inflated(inflater: Any, data: bytes, out: bytearray, limit: int) -> None:
+    """Decompress ``data`` onto ``out``, raising ``_TooLarge`` past ``limit`` bytes."""
+    while True:  # a MiB at a time: no larger piece held besides ``out``
+        out += inflater.decompress(data, min(_MiB, limit + 1 - len(out)))
+        if len(out) > limit:
+            raise _TooLarge
+        data = inflater.unconsumed_tail
+        if not data or inflater.eof:
+            return
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    out, rest = bytearray(), data
     while rest:  # concatenated gzip members are one gzip stream
-        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)
-        out.append(decompressor.decompress(rest))
-        if not decompressor.eof:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        _inflated(inflater, rest, out, limit)
+        if not inflater.eof:
             break  # cut short: what could be read
-        rest = decompressor.unused_data.lstrip(b"\0")
+        rest = inflater.unused_data.lstrip(b"\0")
         if rest[:2] != b"\x1f\x8b":
             break
-    return b"".join(out)
+    return bytes(out)
 
 
-def _inflate(data: bytes) -> bytes:
+def _inflate(data: bytes, limit: int) -> bytes:
+    out = bytearray()
     try:
-        return zlib.decompress(data)  # zlib-wrapped, as the standard says
+        _inflated(zlib.decompressobj(), data, out, limit)  # zlib-wrapped, as the standard says
     except zlib.error:
-        return zlib.decompress(data, -zlib.MAX_WBITS)  # raw deflate, as some servers send
+        out = bytearray()
+        _inflated(zlib.decompressobj(-zlib.MAX_WBITS), data, out, limit)  # raw, as some send
+    return bytes(out)
 
 
-def _unbrotli(data: bytes) -> bytes:
+def _unbrotli(data: bytes, limit: int) -> bytes:
     import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
-    result: bytes = brotli.decompress(data)
-    return result
+    decompressor = brotli.Decompressor()
+    out, given = bytearray(), data
+    while True:  # a MiB at a time; the input is given once, then only empty input
+        out += decompressor.process(given, output_buffer_limit=_MiB)
+        given = b""
+        if len(out) > limit:
+            raise _TooLarge
+        if decompressor.is_finished():
+            return bytes(out)
+        if decompressor.can_accept_more_data():
+            raise brotli.error("the brotli stream is cut short")
 
 
-_DECODERS: dict[str, Callable[[bytes], bytes]] = {
+_DECODERS: dict[str, Callable[[bytes, int], bytes]] = {
     "gzip": _gunzip,
     "x-gzip": _gunzip,
     "deflate": _inflate,
     "br": _unbrotli,
 }
-
-
-_GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate: where a gzip member can start
-_CHUNK = 64 * 1024
-_RELEASE_BYTES = 16 * 1024 * 1024
-
-
-def _read_members(
-    path: Path, handle: Any, problems: list[str], stats: ReadStats
-) -> Iterator[ArchivedPage]:
-    size = os.fstat(handle.fileno()).st_size
-    if size == 0:
-        return
-    state = _FileState()
-    gap: list[Any] | None = None  # [start, end, what the first damaged record was]
-
-    def report(start: int, end: int, what: str) -> None:
-        problems.append(
-            f"{path}: bytes {start}-{end} unreadable ({end - start} bytes skipped){what}"
-        )
-
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        released = 0
-        for start, end, member, whole in _gzip_members(data, size):
-            stats.bytes_read = stats.bytes_done + end
-            if start - released >= _RELEASE_BYTES:
-                # Reading never goes back before ``start``: let the pages read so far go,
-                # so that a multi-GB file does not stay mapped in memory as it is read.
-                released = start - start % mmap.PAGESIZE
-                with contextlib.suppress(AttributeError, OSError, ValueError):
-                    data.madvise(mmap.MADV_DONTNEED, 0, released)
-            pages: list[ArchivedPage] = []
-            if whole:
-                try:
-                    pages = list(_records(path, io.BytesIO(member), state, problems, stats))
-                except (ArchiveLoadFailed, EOFError, ValueError):
-                    whole, member = False, b""  # a whole gzip member, but not a record
-            if not whole:
-                if gap is None:
-                    gap = [start, end, _cut_record(member)]
-                else:  # damaged stretches follow each other: one gap
-                    gap[1] = end
-                continue
-            if gap is not None:
-                report(*gap)
-                gap = None
-            yield from pages
-    if gap is not None:
-        report(*gap)
-
-
-def _gzip_members(data: mmap.mmap, size: int) -> Iterator[tuple[int, int, bytes, bool]]:
-    """``(start, end, decompressed, whole)`` for each gzip member of ``data``, and for each
-    stretch that is not one (``whole`` false, ``decompressed`` what could be read of it):
-    after a damaged member, reading resumes at the next gzip header."""
-    position = 0
-    while position < size:
-        if data[position : position + 3] == _GZIP_MAGIC:
-            decompressor = zlib.decompressobj(zlib.MAX_WBITS + 16)
-            parts: list[bytes] = []
-            at = position
-            try:
-                while not decompressor.eof and at < size:
-                    chunk = data[at : at + _CHUNK]
-                    at += len(chunk)
-                    parts.append(decompressor.decompress(chunk))
-            except zlib.error:
-                pass
-            else:
-                if decompressor.eof:
-                    end = at - len(decompressor.unused_data)
-                    yield position, end, b"".join(parts), True
-                    position = end
-                    continue
-            damaged = b"".join(parts)
-        else:
-            damaged = b""
-        found = data.find(_GZIP_MAGIC, position + 1)
-        end = size if found < 0 else found
-        yield position, end, damaged, False
-        position = end
-
-
-def _cut_record(partial: bytes) -> str:
-    """What the start of a damaged member says it was: ``: URL: payload digest mismatch
-    (truncated)`` for a record cut short, or nothing."""
-    head, sep, rest = partial.partition(b"\r\n\r\n")
-    if not sep or not head.startswith(b"WARC/"):
-        return ""
-    fields: dict[str, str] = {}
-    for line in head.split(b"\r\n")[1:]:
-        key, _, value = line.partition(b":")
-        fields[key.strip().lower().decode("latin-1")] = value.strip().decode("utf-8", "replace")
-    name = fields.get("warc-target-uri") or fields.get("warc-filename") or "a record"
-    _, sep, body = rest.partition(b"\r\n\r\n")
-    if sep and not _digest_ok(fields.get("warc-payload-digest"), body):
-        return f": {name}: payload digest mismatch (truncated)"
-    return f": {name}: cut short"
 
 
 def _warcinfo_dates(block: bytes) -> tuple[str, str] | None:
@@ -717,12 +974,34 @@ def _setting(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _when(fetched: str) -> float:
+    """A record's ``WARC-Date`` as POSIX seconds (any offset; none is UTC), ``-inf`` when
+    it has none that reads."""
+    try:
+        moment = datetime.fromisoformat(fetched.strip())
+    except ValueError:
+        return float("-inf")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+Rank = tuple[float, int, int]  # (fetch time, file, n): the newer fetch is the greater
+
+
+def _rank(page: ArchivedPage) -> Rank:
+    """Which fetch is newer: by ``WARC-Date``; at the same second, the one read later
+    (a later file in the command's order, or later in the same file)."""
+    return (_when(page.fetched), *page.where)
+
+
 class CommentRebuilder:
     """Rebuilds ``.comments.jsonl`` files and ``comment_count`` from archived comment
     answers, as the crawl wrote them (``OutputStore.save_comments``: the union of what
     every answer listed). Answers are gathered per article and written when ``held``
     articles are waiting, and at the end: the union does not depend on when it is
-    written. A probe (``pageSize=1``) gives only the count, as in the crawl."""
+    written. A probe (``pageSize=1``) gives only the count, as in the crawl; the count is
+    the newest answer's, whatever order the answers are read in."""
 
     def __init__(self, store: OutputStore, result: ReparseResult, held: int = 256) -> None:
         self.store = store
@@ -733,15 +1012,20 @@ class CommentRebuilder:
         self.keep_deleted_text = _setting("NEWSBOT_COMMENTS_KEEP_DELETED_TEXT")
         self.waiting: dict[str, ArticleComments] = {}
         self.fetched: dict[str, str] = {}
+        self.counted: dict[str, Rank] = {}  # the answer each article's count is from
 
     def add(self, page: ArchivedPage, request: _CommentRequest) -> None:
         answer = parse_comment_page(page.body, personal=self.personal)  # errors: named above
         key = request.article.key
         item = self.waiting.pop(key, None) or ArticleComments(key, Mode.COUNT, Status.COLLECTED)
         self.waiting[key] = item  # last touched last
-        self.fetched[key] = page.fetched
-        if answer.total is not None and request.first:  # a probe, or the list's first page
+        rank = _rank(page)
+        newest = key not in self.counted or rank >= self.counted[key]
+        if answer.total is not None and request.first and newest:  # a probe, or first page
+            self.counted[key] = rank
             item.count, item.counts = answer.total, answer.counts
+            self.fetched[key] = page.fetched
+        self.fetched.setdefault(key, page.fetched)
         if not request.probe:
             item.mode = Mode.ALL
             item.comments.extend(
@@ -785,6 +1069,8 @@ class ReparseResult:
     comment_articles: int = 0  # articles whose comments were written again
     seconds: float = 0.0
     bytes_read: int = 0  # of the archive files, as stored
+    # The chosen fetches that gave no article, by article: an older fetch is tried next.
+    unwritten: dict[str, Rank] = field(default_factory=dict)
 
     @property
     def articles(self) -> int:
@@ -799,6 +1085,245 @@ class ReparseResult:
         kinds = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
         return f"skipped {total} record(s): " + ", ".join(f"{n} {kind}" for kind, n in kinds)
 
+    def add(self, part: ReparseResult) -> None:
+        """Count ``part`` (another job's, or another pass's) in."""
+        self.outcomes.update(part.outcomes)
+        self.failures.update(part.failures)
+        self.problems.extend(part.problems)
+        self.skipped.update(part.skipped)
+        self.records += part.records
+        self.comment_pages += part.comment_pages
+        self.comment_articles += part.comment_articles
+        self.bytes_read += part.bytes_read
+        self.unwritten.update(part.unwritten)
+
+
+SUPERSEDED = "superseded"  # the skip kind of a fetch that a newer fetch of its article replaced
+
+
+def _article_key(page: ArchivedPage) -> str | None:
+    """The article a page would be written as (``oid_aid``), or ``None`` for a page that
+    holds none, or whose article only its extraction can tell."""
+    if skip_reason(page) is not None or _comment_page(page.url) is not None:
+        return None
+    try:
+        parts = urlsplit(page.url)
+        if (parts.hostname or "").lower() in _API_HOSTS:
+            segments = parts.path.rstrip("/").split("/")
+            return ArticleId(segments[-2], segments[-1]).key
+        return parse_any_article_url(page.url)[0].key
+    except (InvalidArticleUrl, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class _Plan:
+    """What the first pass over the archives found: the newest fetch of each article, and
+    which files hold comment answers."""
+
+    newest: dict[str, Rank] = field(default_factory=dict)
+    comment_files: set[int] = field(default_factory=set)
+
+    def merge(self, part: _Plan) -> None:
+        for key, rank in part.newest.items():
+            if key not in self.newest or rank > self.newest[key]:
+                self.newest[key] = rank
+        self.comment_files |= part.comment_files
+
+
+def _plan_part(files: list[tuple[int, Path]], pending: set[str] | None, tried: set[Rank]) -> _Plan:
+    """The newest fetch of each article in ``files`` (of those in ``pending``, if given),
+    leaving out ``tried`` ones; headers and digests only, no payload decoded, no extraction."""
+    plan = _Plan()
+    for page in _read_files(files, [], ReadStats(), _never):
+        if _comment_page(page.url) is not None:
+            plan.comment_files.add(page.where[0])
+            continue
+        key = _article_key(page)
+        rank = _rank(page)
+        if key is None or rank in tried or (pending is not None and key not in pending):
+            continue
+        if key not in plan.newest or rank > plan.newest[key]:
+            plan.newest[key] = rank
+    return plan
+
+
+def _never(page: ArchivedPage) -> bool:
+    return False
+
+
+def _write_part(
+    files: list[tuple[int, Path]],
+    chosen: set[Rank],
+    store: OutputStore,
+    start: str | None,
+    end: str | None,
+    *,
+    first: bool,
+    progress: Callable[[ReparseResult], None] | None = None,
+) -> ReparseResult:
+    """Extract and write the ``chosen`` fetches of ``files``. The first pass also counts
+    every other record (skipped by kind, ``superseded`` for an older fetch) and the damage
+    found; a later one (older fetches of articles whose newest gave none) only its own."""
+    result = ReparseResult()
+    stats = ReadStats()  # what the reader skipped (revisits …), merged into result.skipped
+    problems = result.problems if first else []
+    started = time.monotonic()
+
+    def wanted(page: ArchivedPage) -> bool:
+        if _rank(page) in chosen:
+            return True
+        return (
+            first
+            and skip_reason(page) is None
+            and _comment_page(page.url) is None
+            and (_article_key(page) is None)
+        )
+
+    def merge() -> None:
+        if first:
+            result.records += sum(stats.skipped.values())
+            result.skipped.update(stats.skipped)
+        stats.skipped.clear()
+        result.bytes_read = stats.bytes_read
+        result.seconds = time.monotonic() - started
+
+    for page in _read_files(files, problems, stats, wanted):
+        rank = _rank(page)
+        if rank in chosen:
+            result.records += 1 if first else 0
+            key = _article_key(page)
+            if not _reparse_page(page, store, result, start, end) and key is not None:
+                result.unwritten[key] = rank
+        elif first:
+            reason = skip_reason(page)
+            if reason is not None or _comment_page(page.url) is None:
+                result.records += 1
+                if reason is None and _article_key(page) is not None:
+                    result.skipped[SUPERSEDED] += 1
+                else:  # skipped by kind, or an article only extraction can tell
+                    _reparse_page(page, store, result, start, end)
+        # (comment answers are read after every article is written: _rebuild_comments)
+        if progress is not None:
+            merge()
+            progress(result)
+    merge()
+    return result
+
+
+def _reparse_page(
+    page: ArchivedPage,
+    store: OutputStore,
+    result: ReparseResult,
+    start: str | None,
+    end: str | None,
+) -> bool:
+    """Extract and write one page; whether its article was settled (written, or outside
+    the dates) rather than skipped or failed."""
+    reason = skip_reason(page)
+    if reason is not None:
+        result.skipped[reason] += 1
+        return False
+    if page.error is not None:
+        result.failures[page.url] = page.error
+        return False
+    try:
+        article = extract_archived(page)
+    except NewsbotError as exc:
+        result.failures[page.url] = f"{type(exc).__name__}: {exc}"
+        return False
+    except Exception as exc:  # a hostile record: report it and go on with the next
+        result.failures[page.url] = describe_exception(exc)
+        return False
+    if article is None:
+        result.skipped["not an article"] += 1
+        return False
+    known = store.index.get(article.id)
+    published = str(kst_date_of(article.published_at)) if article.published_at else ""
+    outside = page.dates is not None and not page.dates[0] <= published <= page.dates[1]
+    outside = outside or (start is not None and published < start)
+    outside = outside or (end is not None and (not published or published > end))
+    if outside or (known is not None and known.status == "out_of_range"):
+        result.outcomes["out_of_range"] += 1
+        return True
+    result.outcomes[store.save(article)] += 1
+    return True
+
+
+def _rebuild_comments(files: list[tuple[int, Path]], store: OutputStore) -> ReparseResult:
+    """The comment answers of ``files``, once every article is written (an answer needs
+    its article's file); one process, so that answers of one article in several files are
+    merged, not raced."""
+    result = ReparseResult()
+    comments = CommentRebuilder(store, result)
+
+    def wanted(page: ArchivedPage) -> bool:
+        return page.status == 200 and _comment_page(page.url) is not None
+
+    for page in _read_files(files, [], ReadStats(), wanted):
+        request = _comment_page(page.url)
+        if request is None or skip_reason(page) is not None:
+            continue
+        result.records += 1
+        try:
+            if page.error is not None:
+                raise ValueError(page.error)
+            comments.add(page, request)
+        except Exception as exc:  # success:false, or a hostile record: named, then go on
+            result.failures[page.url] = describe_exception(exc)
+    comments.finish()
+    return result
+
+
+class ReparseJobError(Exception):
+    """A ``reparse --jobs`` job could not go on (its output disk, its memory …): the
+    message is one line; the other jobs are stopped."""
+
+
+def _job_store(root: Path, template: str | None) -> OutputStore:
+    from newsbot import runtime
+
+    runtime.tune()
+    return OutputStore(root, template=template)
+
+
+def _job_init(parent: int) -> None:
+    """In each job process: Ctrl-C is the command's to handle (it stops the jobs), and a
+    job ends with the command even if the command is killed outright (Linux)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: SIGTERM when the parent dies
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
+
+
+def _job(
+    step: str,
+    files: list[tuple[int, Path]],
+    root: Path,
+    template: str | None,
+    args: tuple[Any, ...],
+) -> Any:
+    """One job's share of a pass, in its own process; any error that stops it comes back
+    as one ``ReparseJobError`` line (an ``OSError`` subclass would not cross back whole)."""
+    try:
+        if step == "plan":
+            return _plan_part(files, *args)
+        chosen, start, end, first = args
+        return _write_part(files, chosen, _job_store(root, template), start, end, first=first)
+    except (WriteError, OSError) as exc:
+        raise ReparseJobError(f"{exc.strerror or exc}") from None
+    except MemoryError:
+        raise ReparseJobError("a reparse job ran out of memory") from None
+    except Exception as exc:
+        raise ReparseJobError(f"a reparse job failed: {describe_exception(exc)}") from None
+
 
 def reparse(
     inputs: Iterable[Path],
@@ -810,85 +1335,90 @@ def reparse(
 ) -> ReparseResult:
     """Extract every archived article page again and write it through ``store``.
 
-    Articles outside the dates of the crawl that fetched them (its ``warcinfo`` record says
-    which) stay unwritten, as in that crawl; so do those published (Korea time) before
-    ``start`` or after ``end`` (``YYYY-MM-DD``), the only date range of archives written by
-    other tools. Records without an article are counted in ``skipped`` by kind (see
-    ``skip_reason``). ``progress`` is called after every record.
+    The newest fetch of an article (by ``WARC-Date``, whatever file it is in; at the same
+    second the one read later) is the one written; older fetches are counted as
+    ``superseded`` (an older one is extracted only when the newer gives no article: it
+    failed, or holds none). Articles outside the dates of the crawl that fetched them (its
+    ``warcinfo`` record says which) stay unwritten, as in that crawl; so do those published
+    (Korea time) before ``start`` or after ``end`` (``YYYY-MM-DD``), the only date range of
+    archives written by other tools. Records without an article are counted in ``skipped``
+    by kind (see ``skip_reason``). ``progress`` is called after every record of the pass
+    that writes.
     """
-    result = ReparseResult()
-    stats = ReadStats()  # what the reader skipped (revisits …), merged into result.skipped
-    started = time.monotonic()
+    files = _numbered(inputs)
 
-    def merge() -> None:
-        result.records += sum(stats.skipped.values())
-        result.skipped.update(stats.skipped)
-        stats.skipped.clear()
-        result.bytes_read = stats.bytes_read
-        result.seconds = time.monotonic() - started
+    def run(step: str, groups: list[list[tuple[int, Path]]], args: list[tuple[Any, ...]]) -> Any:
+        for group, arg in zip(groups, args, strict=True):
+            if step == "plan":
+                yield _plan_part(group, *arg)
+            else:
+                chosen, s, e, first = arg
+                yield _write_part(group, chosen, store, s, e, first=first, progress=progress)
 
-    comments = CommentRebuilder(store, result)
-    for page in read_archive(archive_files(inputs), result.problems, stats):
-        result.records += 1
-        _reparse_page(page, store, result, start, end, comments)
-        if progress is not None:
-            merge()
-            progress(result)
-    comments.finish()
-    merge()
-    return result
+    return _reparse_passes(files, [files], run, store, start, end)
 
 
-def _reparse_page(
-    page: ArchivedPage,
-    store: OutputStore,
-    result: ReparseResult,
+def _reparse_passes(
+    files: list[tuple[int, Path]],
+    groups: list[list[tuple[int, Path]]],
+    run: Callable[[str, list[list[tuple[int, Path]]], list[tuple[Any, ...]]], Iterable[Any]],
+    comment_store: OutputStore | Callable[[], OutputStore],
     start: str | None,
     end: str | None,
-    comments: CommentRebuilder,
-) -> None:
-    reason = skip_reason(page)
-    if reason is not None:
-        result.skipped[reason] += 1
-        return
-    request = _comment_page(page.url)
-    if request is not None:
-        try:
-            comments.add(page, request)
-        except Exception as exc:  # success:false, or a hostile record: named, then go on
-            result.failures[page.url] = describe_exception(exc)
-        return
-    try:
-        article = extract_archived(page)
-    except NewsbotError as exc:
-        result.failures[page.url] = f"{type(exc).__name__}: {exc}"
-        return
-    except Exception as exc:  # a hostile record: report it and go on with the next
-        result.failures[page.url] = describe_exception(exc)
-        return
-    if article is None:
-        result.skipped["not an article"] += 1
-        return
-    known = store.index.get(article.id)
-    published = str(kst_date_of(article.published_at)) if article.published_at else ""
-    outside = page.dates is not None and not page.dates[0] <= published <= page.dates[1]
-    outside = outside or (start is not None and published < start)
-    outside = outside or (end is not None and (not published or published > end))
-    if outside or (known is not None and known.status == "out_of_range"):
-        result.outcomes["out_of_range"] += 1
-        return
-    result.failures.pop(page.url, None)
-    result.outcomes[store.save(article)] += 1
-
-
-def _reparse_part(
-    paths: list[Path], root: Path, template: str | None, start: str | None, end: str | None
 ) -> ReparseResult:
-    """One job of ``reparse_jobs``: its own store (its own SQLite connection to the index)."""
-    from newsbot import runtime
+    """The passes of a reparse, each over ``groups`` of ``files`` through ``run`` (in this
+    process, or one job per group): find the newest fetch of every article, write those;
+    for the articles whose newest gave none, the next older fetch, until none is left;
+    then the comment answers."""
+    started = time.monotonic()
+    total = ReparseResult()
+    pending: set[str] | None = None
+    tried: set[Rank] = set()
+    first = True
+    comment_files: set[int] = set()
+    while True:
+        plan = _Plan()
+        for part in run("plan", groups, [(pending, tried)] * len(groups)):
+            plan.merge(part)
+        comment_files |= plan.comment_files
+        if not first and not plan.newest:
+            break
+        chosen = set(plan.newest.values())
+        tried |= chosen
+        holding = {rank[1] for rank in chosen}
+        now = groups if first else [[f for f in g if f[0] in holding] for g in groups]
+        now = [g for g in now if g]
+        args = []
+        for group in now:
+            numbers = {number for number, _ in group}
+            args.append(({r for r in chosen if r[1] in numbers}, start, end, first))
+        unwritten: dict[str, Rank] = {}
+        for part in run("write", now, args):
+            unwritten.update(part.unwritten)
+            part.unwritten = {}
+            total.add(part)
+        if not first:  # counted as superseded by the first pass: extracted after all
+            total.skipped[SUPERSEDED] -= len(chosen)
+            if not total.skipped[SUPERSEDED]:
+                del total.skipped[SUPERSEDED]
+        first = False
+        if not unwritten:
+            break
+        pending = set(unwritten)
+    if comment_files:
+        store = comment_store if isinstance(comment_store, OutputStore) else comment_store()
+        total.add(_rebuild_comments([f for f in files if f[0] in comment_files], store))
+    total.seconds = time.monotonic() - started
+    return total
 
-    runtime.tune()
-    return reparse(paths, OutputStore(root, template=template), start=start, end=end)
+
+def _numbered(inputs: Iterable[Path]) -> list[tuple[int, Path]]:
+    """The archive files, each once, numbered in the command's order (which of two fetches
+    at the same second is the later)."""
+    seen: dict[Path, int] = {}
+    for path in archive_files(inputs):
+        seen.setdefault(path, len(seen))
+    return [(n, path) for path, n in seen.items()]
 
 
 def split_files(paths: list[Path], jobs: int) -> list[list[Path]]:
@@ -915,28 +1445,75 @@ def reparse_jobs(
 ) -> ReparseResult:
     """``reparse`` with the files split between ``jobs`` processes writing into one output
     directory (files are written atomically; the index is SQLite, one writer at a time).
-    ``done(finished, of, part)`` is called as each job ends. A file is read by one job, so
-    a single large WARC gains nothing from more jobs."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    Each pass is split the same way, so the files and index are those one process writes:
+    the newest fetch of an article wins, whichever job reads it. ``done(finished, of,
+    part)`` is called as each job ends its share of the writing pass. A file is read by one
+    job, so a single large WARC gains nothing from more jobs.
 
-    groups = split_files(archive_files(inputs), jobs)
-    total = ReparseResult()
-    started = time.monotonic()
+    A job that cannot go on (a full disk …) stops them all: ``ReparseJobError``, one line.
+    An exception in this process (a signal turned into one) stops the jobs too."""
+    import multiprocessing
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    files = _numbered(inputs)
+    numbers = {path: n for n, path in files}
+    groups = [[(numbers[p], p) for p in group] for group in split_files(list(numbers), jobs)]
     context = multiprocessing.get_context("spawn")  # no inherited SQLite handles or reactor
-    with ProcessPoolExecutor(max_workers=max(1, len(groups)), mp_context=context) as pool:
-        futures = [pool.submit(_reparse_part, g, root, template, start, end) for g in groups]
-        for finished, future in enumerate(as_completed(futures), start=1):
-            part = future.result()
-            total.outcomes.update(part.outcomes)
-            total.failures.update(part.failures)
-            total.problems.extend(part.problems)
-            total.skipped.update(part.skipped)
-            total.records += part.records
-            total.comment_pages += part.comment_pages
-            total.comment_articles += part.comment_articles
-            total.bytes_read += part.bytes_read
-            if done is not None:
-                done(finished, len(groups), part)
-    total.seconds = time.monotonic() - started
-    return total
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, len(groups)),
+        mp_context=context,
+        initializer=_job_init,
+        initargs=(os.getpid(),),
+    )
+
+    def run(step: str, parts: list[list[tuple[int, Path]]], args: list[tuple[Any, ...]]) -> Any:
+        futures = [
+            pool.submit(_job, step, part, root, template, arg)
+            for part, arg in zip(parts, args, strict=True)
+        ]
+        pending = set(futures)
+        finished = 0
+        while pending:
+            ready, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in ready:
+                try:
+                    part = future.result()
+                except BrokenProcessPool:
+                    raise ReparseJobError(
+                        "a reparse job ended abruptly (killed, or out of memory)"
+                    ) from None
+                finished += 1
+                if step == "write" and args[0][3] and done is not None:  # the first pass
+                    done(finished, len(parts), part)
+                yield part
+
+    try:
+        result = _reparse_passes(
+            files, groups, run, lambda: OutputStore(root, template=template), start, end
+        )
+    except BaseException:
+        _stop_jobs(pool, root)
+        raise
+    pool.shutdown(wait=True)
+    return result
+
+
+def _stop_jobs(pool: Any, root: Path) -> None:
+    """End the job processes now, and remove the temporary files they leave: the files
+    already written are whole, the index is transactional."""
+    import multiprocessing
+
+    from newsbot.storage import remove_temp_files
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join(5)
+    with contextlib.suppress(OSError):
+        remove_temp_files(root)

@@ -10,13 +10,25 @@ described in ``shared/docs/naver.md`` ("Comments"), from real 2022 responses
   then ``&moreParam.direction=next&moreParam.next={result.morePage.next}`` (``page=`` only
   gives the first page again, N2H4 #137); replies with ``&parentCommentNo={commentNo}``;
 * sent with a Referer on n.news, or the answer is ``success:false``, code ``3999``;
-* a JSONP body, ``_callback({...});``, unwrapped with a regex and never evaluated.
+* a JSONP body, ``_callback({...});``, unwrapped in linear time (no backtracking regex over
+  the body) and never evaluated; an answer over ``MAX_ANSWER_BYTES`` is refused unread.
+
+What a thread has read so far never travels with its requests (they go through Redis):
+a request carries the article id, the cursor and counters (``Thread``); the comments read
+are kept in this worker's memory (``ReadSoFar``) and appended, page by page, to a stash file
+in the output directory (``CommentStash``), from which any worker can take the thread over.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import re
+import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -29,6 +41,8 @@ from newsbot.dates import KST
 from newsbot.errors import ExtractError
 from newsbot.urls import ArticleId
 
+logger = logging.getLogger(__name__)
+
 COMMENT_HOST = "apis.naver.com"
 COMMENT_API = f"https://{COMMENT_HOST}/commentBox/cbox/web_naver_list_jsonp.json"
 #: The most the API gives in one answer.
@@ -38,6 +52,15 @@ PAGE_SIZE = 100
 MAX_PAGES = 2000
 #: The file beside ``{oid}_{aid}.md`` that holds an article's comments.
 SUFFIX = ".comments.jsonl"
+#: The largest comment answer read: a real page of 100 comments is about 150 KB. A larger
+#: one fails the article's comments, named (the download stops there too).
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+#: The longest ``.comments.jsonl`` line read (a real record is well under 10 KB).
+MAX_RECORD_BYTES = 1024 * 1024
+#: The folder of the output directory where threads being read keep their comments.
+STASH_DIR = ".newsbot-comments"
+#: Counts are stored in SQLite (and Parquet) as signed 64-bit integers.
+MAX_COUNT = 2**63 - 1
 
 
 class Mode(StrEnum):
@@ -63,8 +86,9 @@ class CommentApiError(ExtractError):
     another shape)."""
 
 
-# `_callback({...});` or `jQuery123_456({...})` — the JSON between the first "(" and the last ")".
-_JSONP_RE = re.compile(rb"\A\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]*\s*\((?P<json>.*)\)\s*;?\s*\Z", re.S)
+# The callback's name (`_callback`, `jQuery123_456`, `/**/ cb`): matched on the first bytes
+# only, then the JSON is what lies between the "(" after it and the body's last ")".
+_CALLBACK_RE = re.compile(rb"\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]{0,200}\s*\(")
 # The page's comment-box config: "sTemplateId":"view_economy" (every saved n.news page has it).
 _TEMPLATE_RE = re.compile(rb'"sTemplateId"\s*:\s*"(?P<id>[A-Za-z0-9_]{1,64})"')
 
@@ -138,13 +162,26 @@ class CommentPage:
 
 
 def unwrap_jsonp(body: bytes) -> Any:
-    """The JSON inside a JSONP body (or a plain JSON body); raises ``CommentApiError``."""
-    match = _JSONP_RE.match(body)
-    text = match["json"] if match else body
+    """The JSON inside a JSONP body (or a plain JSON body); raises ``CommentApiError``.
+
+    Linear in the body's size whatever it holds (a backtracking regex over the body took
+    an hour on a megabyte of spaces), and refused over ``MAX_ANSWER_BYTES``."""
+    if len(body) > MAX_ANSWER_BYTES:
+        raise CommentApiError(
+            f"the comment API's answer is {len(body):,} bytes, over the "
+            f"{MAX_ANSWER_BYTES:,} a page may be"
+        )
+    text = body
+    head = _CALLBACK_RE.match(body, 0, 512)
+    if head is not None:
+        end = len(body.rstrip().rstrip(b";").rstrip())
+        if end > head.end() and body[end - 1 : end] == b")":
+            text = body[head.end() : end - 1]
     try:
         return json.loads(text)
-    except ValueError as exc:
-        raise CommentApiError(f"the comment API's answer is not JSONP ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        why = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise CommentApiError(f"the comment API's answer is not JSONP ({why})") from None
 
 
 def parse_comment_page(body: bytes, *, personal: bool = False) -> CommentPage:
@@ -171,10 +208,16 @@ def parse_comment_page(body: bytes, *, personal: bool = False) -> CommentPage:
         else:
             comments.append(record)
     count = _dict(result.get("count"))
+    total = json_int(count.get("total"))
+    if total is None and count.get("total") is not None:
+        logger.warning(
+            "the comment API's count %r is not a count newsbot can store: kept as unknown",
+            str(count.get("total"))[:40],
+        )
     more = _dict(result.get("morePage"))
     exposure = _dict(result.get("exposureConfig"))
     return CommentPage(
-        total=json_int(count.get("total")),
+        total=total,
         status=_str(exposure.get("status")),
         comments=comments,
         next=_str(more.get("next")),
@@ -246,14 +289,18 @@ def _dict(value: object) -> dict[str, Any]:
 
 
 def json_int(value: object) -> int | None:
-    """A JSON answer's whole number: an int, or a string of digits; None for anything
-    else (a bool included)."""
+    """A JSON answer's whole number: an int, or a string of ASCII digits, within what SQLite
+    and Parquet store (``MAX_COUNT``); None for anything else (a bool, a negative number, a
+    number too large for a 64-bit integer)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str):
+        digits = value.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 19):
+            return None
+        value = int(digits)
+    if isinstance(value, int) and 0 <= value <= MAX_COUNT:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
     return None
 
 
@@ -291,9 +338,37 @@ class Done:
 
 
 @dataclass
+class ReadSoFar:
+    """What a thread has read: every comment by number (the latest record of each), the
+    comments whose replies are to be read (in the order read), and the records of the last
+    page, not yet stashed. Kept by the worker reading the thread, never in a request."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parents: list[str] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any], *, top: bool) -> bool:
+        """Keep ``record``; whether its comment is new to the thread."""
+        number = record["comment_no"]
+        new = number not in self.records
+        if new and top and record.get("reply_count"):
+            self.parents.append(number)
+        self.records[number] = record
+        self.added.append(record)
+        return new
+
+    def flush(self) -> list[dict[str, Any]]:
+        """The records added since the last flush (to append to the stash)."""
+        added, self.added = self.added, []
+        return added
+
+
+@dataclass
 class Thread:
-    """One article's comments being fetched: plain data (it travels in the requests'
-    ``cb_kwargs``, through Redis as JSON), advanced by ``take``.
+    """One article's comments being fetched, as the ids, cursors and counters that travel in
+    a request's ``cb_kwargs`` (through Redis as JSON), advanced by ``take``; what was read is
+    in ``read`` (``ReadSoFar``), which never travels: ``held`` says how many comments it
+    holds, so that a worker taking the thread over can check the stash it reads back.
 
     Order: with a count known from an earlier run, a ``pageSize=1`` probe first (comments=all
     stops there when the count has not changed); then the comment list, page by page along
@@ -310,13 +385,16 @@ class Thread:
     seen: list[str] = field(default_factory=list)  # cursors of the list being read
     got: int = 0  # items of the list being read
     pages: int = 0  # pages of the list being read
-    parents: list[str] = field(default_factory=list)  # comments whose replies are still to read
+    next_parent: int = 0  # position in read.parents of the next reply list to read
     requests: int = 0
     count: int | None = None
     counts: dict[str, int] = field(default_factory=dict)  # result.count as read now
     status: str | None = None  # exposureConfig.status
-    comments: dict[str, dict[str, Any]] = field(default_factory=dict)  # comment_no -> record
+    held: int = 0  # comments read so far (len(read.records))
     rejected: int = 0
+    # This fetch of the thread (two fetches of one article's comments never share a stash).
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    read: ReadSoFar = field(default_factory=ReadSoFar, repr=False, compare=False)
 
     @classmethod
     def start(
@@ -334,6 +412,11 @@ class Thread:
         return cls(
             key, mode.value, template, previous, previous_counts, "probe" if probe else "list"
         )
+
+    @property
+    def comments(self) -> dict[str, dict[str, Any]]:
+        """Every comment and reply read, by number."""
+        return self.read.records
 
     def unchanged(self) -> bool:
         """The count read now is the last run's: every number of ``result.count`` when both
@@ -359,6 +442,11 @@ class Thread:
 
     def take(self, page: CommentPage) -> Fetch | Done:
         """Read one answer; what comes next."""
+        step = self._take(page)
+        self.held = len(self.read.records)
+        return step
+
+    def _take(self, page: CommentPage) -> Fetch | Done:
         self.requests += 1
         self.rejected += page.rejected
         if self.phase == "probe":
@@ -378,12 +466,7 @@ class Thread:
         for record in page.comments:
             if self.parent is not None and record["parent_comment_no"] != self.parent:
                 continue  # the parent itself, if the reply list repeats it
-            number = record["comment_no"]
-            if number not in self.comments:
-                new += 1
-                if self.parent is None and record["reply_count"]:
-                    self.parents.append(number)
-            self.comments[number] = record
+            new += self.read.add(record, top=self.parent is None)
         self.got += new
         if self.parent is None and self.pages == 1 and not page.on and not page.comments:
             return Done(Status.OFF)
@@ -407,28 +490,161 @@ class Thread:
             self.seen.append(cursor)
             self.cursor = cursor
             return Fetch(self.url())
-        if self.parents:
-            self.parent = self.parents.pop(0)
+        if self.next_parent < len(self.read.parents):
+            self.parent = self.read.parents[self.next_parent]
+            self.next_parent += 1
             self.cursor, self.seen, self.got, self.pages = None, [], 0, 0
             return Fetch(self.url())
-        return Done(Status.COLLECTED if page.on or self.comments else Status.OFF)
+        return Done(Status.COLLECTED if page.on or self.read.records else Status.OFF)
 
     def _failed(self, reason: str) -> Done:
         where = f"replies of comment {self.parent}" if self.parent else "the comment list"
         return Done(Status.FAILED, f"{where}: {reason}")
 
     def to_dict(self) -> dict[str, Any]:
-        """The thread as plain data, without copying what was read: only one request of a
-        thread is ever under way, so the next one may share it (a deep copy per request
-        made a long thread quadratic)."""
+        """The thread as plain data: ids, cursors and counters, never what was read."""
         return {name: getattr(self, name) for name in _THREAD_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Thread:
+        """A thread from a request's ``cb_kwargs`` (perhaps from Redis: checked field by
+        field, ``ValueError`` for anything a thread never holds)."""
+        if not isinstance(data, Mapping) or set(data) != set(_THREAD_FIELDS):
+            raise ValueError("not a comment thread's fields")
+        for name, check in _THREAD_CHECKS.items():
+            if not check(data[name]):
+                raise ValueError(f"a comment thread's {name} is {type(data[name]).__name__}")
+        ArticleId.from_key(data["key"])  # ValueError if not an article id
         return cls(**data)
 
 
-_THREAD_FIELDS = tuple(f.name for f in fields(Thread))
+_THREAD_FIELDS = tuple(f.name for f in fields(Thread) if f.name != "read")
+_TEMPLATE_ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
+_TOKEN_RE = re.compile(r"[0-9a-f]{1,32}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
+
+
+def _is_text(value: object, most: int = 4096) -> bool:
+    return isinstance(value, str) and len(value) <= most
+
+
+def _is_counts(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        _is_text(k, 100) and _is_int(v) for k, v in value.items()
+    )
+
+
+_THREAD_CHECKS: dict[str, Any] = {
+    "key": _is_text,
+    "mode": lambda v: v in (Mode.COUNT, Mode.ALL),
+    "template": lambda v: v is None or (_is_text(v, 64) and _TEMPLATE_ID_RE.fullmatch(v)),
+    "previous": lambda v: v is None or _is_int(v),
+    "previous_counts": lambda v: v is None or _is_counts(v),
+    "phase": lambda v: v in ("probe", "list"),
+    "parent": lambda v: v is None or (_is_text(v, 30) and v.isascii() and v.isdigit()),
+    "cursor": lambda v: v is None or _is_text(v),
+    "seen": lambda v: isinstance(v, list) and len(v) <= MAX_PAGES and all(map(_is_text, v)),
+    "got": _is_int,
+    "pages": _is_int,
+    "next_parent": _is_int,
+    "requests": _is_int,
+    "count": lambda v: v is None or _is_int(v),
+    "counts": _is_counts,
+    "status": lambda v: v is None or _is_text(v, 100),
+    "held": _is_int,
+    "rejected": _is_int,
+    "token": lambda v: _is_text(v, 32) and _TOKEN_RE.fullmatch(v),
+}
+assert set(_THREAD_CHECKS) == set(_THREAD_FIELDS)
+
+
+class StashLost(Exception):
+    """The comments a thread read so far are not in the stash any more."""
+
+
+class CommentStash:
+    """The comments of the threads being read, one append-only file a thread under
+    ``OUTPUT/.newsbot-comments/`` (``{oid}_{aid}.{token}.jsonl``), so that the requests carry
+    none; plus this worker's own ``ReadSoFar`` of the threads it reads (the last ``cached``),
+    so that a thread read by one worker from start to end never reads its file back."""
+
+    def __init__(self, root: Path, *, cached: int = 64) -> None:
+        self.dir = root / STASH_DIR
+        self.cached = cached
+        self._read: OrderedDict[str, ReadSoFar] = OrderedDict()
+
+    def path(self, thread: Thread) -> Path:
+        key = ArticleId.from_key(thread.key).key
+        if not _TOKEN_RE.fullmatch(thread.token):
+            raise ValueError(f"a thread token of another shape: {thread.token[:40]!r}")
+        return self.dir / f"{key}.{thread.token}.jsonl"
+
+    def start(self, thread: Thread) -> None:
+        """A new thread: nothing read yet."""
+        self._remember(thread, thread.read)
+
+    def load(self, thread: Thread) -> None:
+        """Give ``thread`` what it read so far: this worker's, or the file's when another
+        worker read the pages before (``StashLost`` if it holds fewer than ``held``)."""
+        path = self.path(thread)
+        read = self._read.get(path.name)
+        if read is None or len(read.records) != thread.held:
+            read = ReadSoFar()
+            try:
+                data = path.read_bytes() if thread.held else b""
+            except FileNotFoundError:
+                data = b""
+            except OSError as exc:
+                raise StashLost(f"cannot read {path}: {exc.strerror}") from None
+            records, _bad = read_jsonl(data)
+            for record in records:
+                read.add(record, top=not record.get("parent_comment_no"))
+            read.added.clear()
+            if len(read.records) < thread.held:
+                raise StashLost(
+                    f"{thread.held} comment(s) were read, {len(read.records)} are in {path} "
+                    "(is the output directory shared by every worker?)"
+                )
+        self._remember(thread, read)
+        thread.read = read
+
+    def save(self, thread: Thread) -> None:
+        """Append what ``thread`` read from its last page (``OSError`` if it cannot)."""
+        added = thread.read.flush()
+        if not added:
+            return
+        path = self.path(thread)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab") as out:
+            out.write(dump_jsonl(added))
+
+    def clear(self, *, older_than: float | None = None) -> None:
+        """Remove every thread's file (a crawl of its own starting: none is being read), or
+        those untouched for ``older_than`` seconds (threads of workers long gone)."""
+        if not self.dir.is_dir():
+            return
+        now = time.time()
+        for path in self.dir.glob("*.jsonl"):
+            with contextlib.suppress(OSError):
+                if older_than is None or now - path.stat().st_mtime > older_than:
+                    path.unlink()
+
+    def drop(self, thread: Thread) -> None:
+        """The thread is over: forget it, and remove its file."""
+        path = self.path(thread)
+        self._read.pop(path.name, None)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+    def _remember(self, thread: Thread, read: ReadSoFar) -> None:
+        name = self.path(thread).name
+        self._read[name] = read
+        self._read.move_to_end(name)
+        while len(self._read) > self.cached:
+            self._read.popitem(last=False)
 
 
 # -- the .comments.jsonl file ---------------------------------------------------------------
@@ -474,9 +690,12 @@ def read_jsonl(data: bytes) -> tuple[list[dict[str, Any]], int]:
     for line in data.splitlines():
         if not line.strip():
             continue
+        if len(line) > MAX_RECORD_BYTES:
+            bad += 1
+            continue
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             bad += 1
             continue
         if isinstance(record, dict) and _number(record.get("comment_no")) is not None:

@@ -12,6 +12,7 @@ directory), read from its file: the front-matter fields in their order, then ``c
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import urllib.parse
 from collections.abc import Iterable, Iterator
@@ -23,12 +24,19 @@ from typing import Any
 from newsbot.comments import comments_file, read_jsonl
 from newsbot.dates import kst_date_of
 from newsbot.items import FIELD_NAMES
+from newsbot.safeio import bounded_lines, open_regular, read_regular
 from newsbot.sections import section_code
 from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN, inside
-from newsbot.verify import SKIPPED_DIRS, Verifier
+from newsbot.verify import MAX_FILE_BYTES, SKIPPED_DIRS, Verifier
 
 #: The columns of an export, in order: the front matter's, then the body.
 COLUMNS: tuple[str, ...] = (*(f for f in FIELD_NAMES if f != "content"), "content")
+#: The longest ``.comments.jsonl`` line read (a real comment record is under 10 KB).
+MAX_COMMENT_LINE = 2**20
+#: The deepest nesting of a comment record read (a real one is one level, two with ``user``).
+MAX_COMMENT_DEPTH = 32
+#: The largest ``.comments.jsonl`` read (read a line at a time; a real one is megabytes).
+MAX_COMMENTS_FILE = 2**32
 #: The columns of the comments table: the article, then a ``.comments.jsonl`` record's.
 COMMENT_COLUMNS: tuple[str, ...] = (
     "article_id",
@@ -151,19 +159,71 @@ def comments(
     reading = replace(selection, problems=[])
     for md, article in _read(Path(root), reading, template):
         path = comments_file(md)
+        bad: list[str] = []
         try:
-            records, bad = read_jsonl(path.read_bytes())
+            for record in comment_records(path, bad):
+                yield {"article_id": article["id"]} | {
+                    name: record.get(name) for name in COMMENT_COLUMNS[1:]
+                }
         except FileNotFoundError:
             continue  # comments not asked for
         except OSError as exc:
             selection.problems.append(f"{path}: {exc.strerror or exc}")
             continue
         if bad:
-            selection.problems.append(f"{path}: {bad} line(s) could not be read")
-        for record in records:
-            yield {"article_id": article["id"]} | {
-                name: record.get(name) for name in COMMENT_COLUMNS[1:]
-            }
+            shown = "; ".join(bad[:3]) + ("; …" if len(bad) > 3 else "")
+            selection.problems.append(f"{path}: {len(bad)} line(s) could not be read ({shown})")
+
+
+def comment_records(path: Path, bad: list[str]) -> Iterator[dict[str, Any]]:
+    """The records of a ``.comments.jsonl`` file, one line at a time; a line that cannot be
+    read (not a record, over ``MAX_COMMENT_LINE`` bytes, nested deeper than
+    ``MAX_COMMENT_DEPTH``) is named in ``bad`` (``line 3: nested too deep``) and skipped.
+    ``OSError`` when the file cannot be opened (``FileRefused``: not a regular file)."""
+    with open_regular(path, MAX_COMMENTS_FILE) as handle:
+        for number, line in enumerate(bounded_lines(handle, MAX_COMMENT_LINE), start=1):
+            why = _unreadable_line(line)
+            if why is None:
+                assert line is not None
+                records, failed = read_jsonl(line)
+                if records and not failed:
+                    yield records[0]
+                    continue
+                if not line.strip():
+                    continue
+                why = "not a comment record"
+            bad.append(f"line {number}: {why}")
+
+
+def _unreadable_line(line: bytes | None) -> str | None:
+    """Why ``line`` is not handed to the JSON reader: too long, or nested too deep (the
+    reader recurses once a level: 100,000 ``[`` raise ``RecursionError``)."""
+    if line is None:
+        return f"over {MAX_COMMENT_LINE:,} bytes"
+    if line.count(b"[") + line.count(b"{") <= MAX_COMMENT_DEPTH:
+        return None  # cannot be deeper, whatever it holds
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        return "nested too deep"
+    except ValueError:
+        return None  # the reader counts it
+    return "nested too deep" if _depth(value) > MAX_COMMENT_DEPTH else None
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and mappings nest in ``value`` (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_COMMENT_DEPTH:
+                stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def _read(
@@ -173,7 +233,7 @@ def _read(
     verifier = Verifier(template)
     for path in article_files(root):
         try:
-            parsed = verifier.split(path.read_bytes().decode("utf-8"))
+            parsed = verifier.split(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
         except (OSError, ValueError) as exc:  # UnicodeDecodeError, YAML errors are ValueErrors
             selection.problems.append(f"{path}: {exc}")
             continue

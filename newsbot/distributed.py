@@ -743,9 +743,11 @@ class SharedLedger:
         with self.crawl.calls():
             self.server.hset(self.failures_key, url, reason)
 
-    def named(self, key: str, walk_id: str) -> None:
+    def named(self, key: str, walk_id: str) -> bool:
+        """Whether no worker named the article before."""
         with self.crawl.calls():
-            self.server.hsetnx(self.named_key, key, walk_id)
+            return bool(self.server.hsetnx(self.named_key, key, walk_id))
+        return True
 
     def outcome(self, key: str, outcome: str, reason: str | None) -> None:
         rank = outcome_rank(Outcome(outcome))
@@ -768,6 +770,16 @@ class SharedLedger:
     def offsite(self, url: str, info: dict[str, str]) -> None:
         with self.crawl.calls():
             self.server.hsetnx(self.offsite_key, url, json.dumps(info, ensure_ascii=False))
+
+    def knows(self, key: str) -> bool:
+        with self.crawl.calls():
+            return bool(self.server.hexists(self.named_key, key))
+        return False
+
+    def knows_walk(self, walk_id: str) -> bool:
+        with self.crawl.calls():
+            return bool(self.server.hexists(self.walks_key, walk_id))
+        return False
 
     def snapshot(self) -> LedgerData:
         """Every worker's records; this worker's own if Redis fails now (it gives up, and
@@ -924,6 +936,11 @@ class RedisCrawlScheduler(RedisScheduler):  # type: ignore[misc]
             except Exception as exc:  # RefusedRequest, or a callback the spider lacks
                 self.refuse(data, exc)
                 continue
+            # One of newsbot's requests in shape: is it one this crawl issued?
+            problem = self.spider.queued_problem(request)
+            if problem is not None:
+                self.refuse(data, RefusedRequest(problem))
+                continue
             self.count("scheduler/dequeued/redis")
             return request
         return None
@@ -934,8 +951,8 @@ class RedisCrawlScheduler(RedisScheduler):  # type: ignore[misc]
         self.count("newsbot/redis/refused")
         if self.refused <= _REFUSED_LOGGED:
             logger.error(
-                "refused an entry of the Redis queue %s that is not a newsbot request as "
-                "JSON (%s): %r%s",
+                "refused an entry of the Redis queue %s that is not a request this crawl "
+                "made (%s): %r%s",
                 self.crawl.queue_key,
                 exc,
                 data[:80],

@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
@@ -41,10 +40,14 @@ from typing import Any
 import scrapy
 from parsel import Selector
 from scrapy import signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, TunnelError
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
 from scrapy.http import Response
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import ConnectionRefusedError as TxConnectionRefusedError
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from newsbot import __version__
@@ -103,6 +106,16 @@ _CAPTION_QUERY = "em.img_desc, figcaption"
 _CAPTCHA_MARKERS = (b"captcha", "자동입력 방지".encode(), "비정상적인 접근".encode())
 #: A 200 answer shorter than this (besides whitespace) is no page: a sign of blocking.
 _EMPTY_BYTES = 64
+#: Failures before any connection to the site (its name not found, the connection refused,
+#: the proxy's CONNECT refused): the request never reached it, so it is not counted among
+#: the requests made. (A timeout may come before or after the request was sent: counted.)
+_NEVER_SENT = (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    TunnelError,
+    DNSLookupError,  # (Twisted's own, where Scrapy does not wrap them)
+    TxConnectionRefusedError,
+)
 
 
 def planned_requests(search: bool) -> int:
@@ -606,6 +619,7 @@ class DoctorSpider(scrapy.Spider):
         return spider
 
     def reached(self, request: scrapy.Request) -> None:
+        """Counted as it goes to the network (taken back by ``failed`` if it never did)."""
         self.sent += 1
 
     def record(self, check: Check, order: int) -> None:
@@ -656,6 +670,8 @@ class DoctorSpider(scrapy.Spider):
 
         request = failure.request  # type: ignore[attr-defined]
         step, order = request.cb_kwargs["step"], request.cb_kwargs["order"]
+        if isinstance(failure.value, _NEVER_SENT):
+            self.sent -= 1  # no connection to the site: nothing of the request reached it
         self.record(Check(step, FAILED, describe_failure(failure, request)), order)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -886,11 +902,24 @@ def _content_type(response: Response) -> str | None:
 # -- the command -----------------------------------------------------------------------------
 
 
+class UnretriedHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler whose connection pool never sends a request again by itself.
+
+    Twisted's ``HTTPConnectionPool`` retries an idempotent request once, below Scrapy and
+    unseen by it, when a kept-alive connection drops before the answer
+    (``retryAutomatically``): the server sees two requests where Scrapy counted one. The
+    doctor's requests are each announced and counted: a dropped one is a failed step."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._pool.retryAutomatically = False
+
+
 def doctor_settings(overrides: dict[str, str]) -> Settings:
     """The crawl's settings (newsbot's, ``-s`` on top), with what the doctor must not do
-    switched off: retries (each request is announced), redirects followed, robots.txt
-    fetched by Scrapy (the doctor reads it itself), the report, the archive, pipelines,
-    Redis, JOBDIR."""
+    switched off: retries (each request is announced), also the connection pool's own
+    (``UnretriedHandler``), redirects followed, robots.txt fetched by Scrapy (the doctor
+    reads it itself), the report, the archive, pipelines, Redis, JOBDIR."""
     from scrapy.utils.project import get_project_settings
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
@@ -900,6 +929,11 @@ def doctor_settings(overrides: dict[str, str]) -> Settings:
     settings.set("NEWSBOT_DOCTOR_OBEY", settings.getbool("ROBOTSTXT_OBEY"), priority="cmdline")
     fixed: dict[str, Any] = {
         "RETRY_ENABLED": False,
+        # (no browser either: the doctor never asks for one)
+        "DOWNLOAD_HANDLERS": {
+            "http": "newsbot.doctor.UnretriedHandler",
+            "https": "newsbot.doctor.UnretriedHandler",
+        },
         "ROBOTSTXT_OBEY": False,
         "NEWSBOT_REPORT_ENABLED": False,
         "NEWSBOT_ARCHIVE": False,
@@ -983,16 +1017,13 @@ def table(checks: list[Check]) -> str:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Atomically: a temporary file beside it, then renamed."""
+    """Atomically: a temporary file beside it, then renamed (``newsbot.safeio``: a link is
+    written through, a FIFO or device refused, ``-`` is standard output)."""
+    from newsbot.safeio import output_stream
+
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    with output_stream(path) as out:
+        out.write(text.encode("utf-8"))
 
 
 def run(day: date, output: Path | None, overrides: dict[str, str]) -> int:

@@ -7,8 +7,13 @@ file (and, with comments, a second one), streamed one article at a time.
 * Parquet: through pyarrow (``pip install pyarrow``), nested fields typed (a list of strings,
   lists of structs), written in row groups of ``BATCH`` articles.
 
-A file is written under a temporary name and renamed when whole: an export that fails
-leaves nothing half-written.
+A file is written under a temporary name and renamed when whole (``newsbot.safeio``): an
+export that fails, is interrupted or killed (SIGTERM, SIGHUP) leaves nothing half-written;
+a link is written through, a directory, FIFO or device refused; ``-`` is standard output.
+
+CSV cells of text starting with ``=``, ``+``, ``-``, ``@``, a tab or a CR get a leading
+``'`` so that a spreadsheet shows them rather than running them as formulas (JSONL and
+Parquet keep the text exactly); numbers are written as they are.
 """
 
 from __future__ import annotations
@@ -17,12 +22,12 @@ import contextlib
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from newsbot.corpus import COLUMNS, COMMENT_COLUMNS
+from newsbot.safeio import output_stream
 
 FORMATS = ("jsonl", "csv", "parquet")
 BATCH = 1000
@@ -40,35 +45,29 @@ def comments_path(path: Path) -> Path:
 
 def write(
     rows: Iterable[dict[str, Any]],
-    path: Path,
+    path: Path | str,
     fmt: str,
     *,
     table: str = "articles",
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write ``rows`` (``table``: ``articles`` or ``comments``) to ``path`` in ``fmt``;
-    return how many. Raises ``ImportError`` for Parquet without pyarrow, ``OSError`` when
-    the file cannot be written (nothing is left behind)."""
+    """Write ``rows`` (``table``: ``articles`` or ``comments``) to ``path`` in ``fmt``
+    (``-``: standard output); return how many. A link is written through, never replaced.
+    Raises ``ImportError`` for Parquet without pyarrow, ``OutputRefused`` (an ``OSError``)
+    for a directory, FIFO or device, ``OSError`` when the file cannot be written (nothing
+    is left behind)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
     columns = COLUMNS if table == "articles" else COMMENT_COLUMNS
     if fmt == "parquet":
         import pyarrow  # noqa: F401  (fail before anything is written)
-    tmp = path.with_name(f".{path.name}.newsbot-export-{os.getpid()}.tmp")
     counted = _counting(rows, progress)
-    try:
+    with output_stream(path) as out:
         if fmt == "jsonl":
-            count = _jsonl(counted, tmp)
-        elif fmt == "csv":
-            count = _csv(counted, tmp, columns)
-        else:
-            count = _parquet(counted, tmp, table)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return count
+            return _jsonl(counted, out)
+        if fmt == "csv":
+            return _csv(counted, out, columns)
+        return _parquet(counted, out, table)
 
 
 def _counting(
@@ -80,40 +79,57 @@ def _counting(
             progress(n)
 
 
-def _jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
+@contextlib.contextmanager
+def _text(out: BinaryIO, encoding: str, newline: str) -> Iterator[io.TextIOWrapper]:
+    """``out`` as text, handed back (flushed, not closed) at the end."""
+    text = io.TextIOWrapper(out, encoding=encoding, newline=newline)
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()
+
+
+def _jsonl(rows: Iterable[dict[str, Any]], out: BinaryIO) -> int:
     count = 0
-    with path.open("w", encoding="utf-8", newline="\n") as out:
+    with _text(out, "utf-8", "\n") as text:
         for row in rows:
             # default=str: a hand-edited front matter may hold a YAML date
             line = json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
-            out.write(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
+            text.write(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
             count += 1
-        out.flush()
-        os.fsync(out.fileno())
     return count
 
 
+#: What a spreadsheet reads as the start of a formula (``=``, ``+``, ``-``, ``@``; tab and
+#: CR too, OWASP's list): a text cell starting with one gets a ``'`` in front.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
+    """A CSV cell: text that a spreadsheet would run as a formula gets a leading ``'``
+    (``'=HYPERLINK(…)``, ``'-3+4``); numbers, which only the numeric columns hold, are
+    written as they are (``-1`` stays a number)."""
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, bool):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    elif not isinstance(value, str):
+        return value
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def _csv(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -> int:
+def _csv(rows: Iterable[dict[str, Any]], out: BinaryIO, columns: tuple[str, ...]) -> int:
     count = 0
     # utf-8-sig: the byte-order mark Excel needs to read UTF-8; newline="" as csv asks.
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
+    with _text(out, "utf-8-sig", "") as text:
+        writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row.get(name)) for name in columns])
             count += 1
-        out.flush()
-        os.fsync(out.fileno())
     return count
 
 
@@ -133,7 +149,7 @@ def _schema(columns: tuple[str, ...]) -> Any:
     return pa.schema([(name, kind(name)) for name in columns])
 
 
-def _parquet(rows: Iterable[dict[str, Any]], path: Path, table: str) -> int:
+def _parquet(rows: Iterable[dict[str, Any]], out: BinaryIO, table: str) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -141,7 +157,7 @@ def _parquet(rows: Iterable[dict[str, Any]], path: Path, table: str) -> int:
     names = schema.names
     count = 0
     batch: list[dict[str, Any]] = []
-    with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
         for row in rows:
             batch.append({name: _typed(name, row.get(name)) for name in names})
             if len(batch) >= BATCH:
@@ -151,8 +167,6 @@ def _parquet(rows: Iterable[dict[str, Any]], path: Path, table: str) -> int:
         if batch or not count:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
     return count
 
 

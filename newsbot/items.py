@@ -46,6 +46,11 @@ class Article:
     comments: ArticleComments | None = field(
         default=None, repr=False, compare=False, metadata={"internal": True}
     )
+    # Its comments are being fetched after it (an ``ArticleComments`` item of their own
+    # follows): the crawl's job state counts it finished only once they are written.
+    comments_follow: bool = field(
+        default=False, repr=False, compare=False, metadata={"internal": True}
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The fields, in order (lists and dicts copied, so the caller may change them)."""
@@ -64,8 +69,9 @@ def _copy(value: Any) -> Any:
 class ArticleComments:
     """What one article's comment fetch gave: the count, and with comments=all every
     comment and reply read (``newsbot.comments.comment_record`` dicts), with its outcome
-    (a ``newsbot.comments.Status``). Travels with its ``Article``, or alone when the
-    article itself was already collected (only its comments were fetched again)."""
+    (a ``newsbot.comments.Status``). An item of its own, after the article (written first,
+    or already collected earlier); with its ``Article`` only when it says why none were
+    fetched (sports and entertainment: ``not_collected``)."""
 
     id: str
     mode: str

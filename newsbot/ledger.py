@@ -83,11 +83,13 @@ class Shared(Protocol):
     def page(self, walk_id: str, articles: int, rejected: int) -> None: ...
     def end(self, walk_id: str, end: str, detail: str, fallback: str | None) -> None: ...
     def listing_failure(self, url: str, reason: str) -> None: ...
-    def named(self, key: str, walk_id: str) -> None: ...
+    def named(self, key: str, walk_id: str) -> bool: ...
     def outcome(self, key: str, outcome: str, reason: str | None) -> None: ...
     def comments(self, key: str, status: str, reason: str | None) -> None: ...
     def offsite(self, url: str, info: dict[str, str]) -> None: ...
     def snapshot(self) -> LedgerData: ...
+    def knows(self, key: str) -> bool: ...
+    def knows_walk(self, walk_id: str) -> bool: ...
 
 
 @dataclass
@@ -234,14 +236,16 @@ class Ledger:
             self.shared.offsite(url, info)
 
     # -- articles -----------------------------------------------------------------------
-    def named(self, key: str, walk: Walk) -> None:
-        """A listing (or ``urls=``) named this article; the first naming walk is kept."""
+    def named(self, key: str, walk: Walk) -> bool:
+        """A listing (or ``urls=``) named this article; the first naming walk is kept.
+        Whether it is new to the crawl (shared: no other worker named it before)."""
         if key in self._articles:
-            return
+            return False
         self.plan(walk)
         self._articles[key] = self._value(self._walk_index[walk.id] << _OUTCOME_BITS)
         if self.shared is not None:
-            self.shared.named(key, walk.id)
+            return self.shared.named(key, walk.id)
+        return True
 
     def outcome(self, key: str, outcome: Outcome, reason: str | None = None) -> None:
         value = self._articles.get(key)
@@ -285,6 +289,16 @@ class Ledger:
 
     def is_named(self, key: str) -> bool:
         return key in self._articles
+
+    def knows(self, key: str) -> bool:
+        """A walk of this crawl named the article (this worker's or, shared, any worker's)."""
+        return key in self._articles or (self.shared is not None and self.shared.knows(key))
+
+    def knows_walk(self, walk_id: str) -> bool:
+        """The walk is one of this crawl's (planned by this worker or, shared, by any)."""
+        return walk_id in self.walks or (
+            self.shared is not None and self.shared.knows_walk(walk_id)
+        )
 
     def outcome_of(self, key: str) -> Outcome | None:
         value = self._articles.get(key)

@@ -132,8 +132,8 @@ class MarkdownExportPipeline:
             self.ledger.outcome(article.id, Outcome.FAILED, f"write_error: {exc.strerror}")
             self._stop_on_write_error(exc.path, exc.cause)
             raise DropItem(f"{article.id}: {exc.strerror}") from exc
-        if article.comments is None:  # else finished once its comments are written too
-            self._job_done(article.id)
+        if article.comments is None and not article.comments_follow:
+            self._job_done(article.id)  # else finished once its comments are written too
         self.ledger.outcome(article.id, Outcome(outcome))
         self.stats.inc_value(f"newsbot/articles/{outcome}")
         self.stats.inc_value(f"newsbot/layout/{article.layout}")

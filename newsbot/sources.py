@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from newsbot.args import CrawlArgs
 from newsbot.article import decode_html, selector_from_bytes
@@ -245,9 +245,19 @@ def _parse_search(body: bytes, content_type: str | None, url: str, walk: Walk) -
     listing = Listing(
         rejected=page.rejected, cards=len(page.items) + page.rejected, total=page.total
     )
+    asked = parse_qs(urlsplit(url).query).get("start", [""])[0]
+    listing.start_asked = int(asked) if asked.isdigit() else None
+    listing.start_given = page.start
+    if page.items:  # (a page of results without a link is drift, told by its count)
+        seen = "\n".join(f"{item.link} {item.published} {item.title}" for item in page.items)
+        listing.digest = hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
     named: dict[ArticleId, None] = {}
     for item in page.items:
         day = item.published.date() if item.published is not None else None
+        if day is not None:
+            listing.dated += 1
+            older = first is not None and day < first
+            listing.older_at_end = listing.older_at_end + 1 if older else 0
         if item.published is not None:
             stamp = item.published.isoformat()
             listing.oldest = min(listing.oldest or stamp, stamp)
@@ -256,6 +266,7 @@ def _parse_search(body: bytes, content_type: str | None, url: str, walk: Walk) -
             continue
         if day is not None and first is not None and day < first:
             listing.before_day = True
+            listing.older += 1
             continue
         # In the dates, or undated (the article's own page decides: the export pipeline
         # records one outside the dates as such).
@@ -381,7 +392,10 @@ def cursor_day(cursor: str) -> date | None:
 
 
 def page_digest(listing: Listing) -> str:
-    """A short digest of the articles a page names (to notice a page served twice)."""
+    """A short digest of the articles a page names (to notice a page served twice); the
+    Search API's pages, of every result on them (``Listing.digest``)."""
+    if listing.digest is not None:
+        return listing.digest
     keys = ",".join(a.key for a in listing.articles)
     return hashlib.blake2b(keys.encode(), digest_size=8).hexdigest()
 
@@ -446,25 +460,50 @@ def _next_by_cursor(walk: Walk, listing: Listing, progress: Progress, page_cap: 
     return Next(progress.page + 1, cursor)
 
 
+#: At the API's last page, how many results older than the dates must end it for the dates
+#: to count as covered (one odd result cannot decide alone).
+MIN_OLDER_AT_END = 2
+
+
 def _next_by_offset(walk: Walk, listing: Listing, progress: Progress) -> Step:
-    """The Search API, newest first: on until a result older than the first day, the
-    total, or the API's cap on ``start`` (the rest of the dates cannot be had: Capped)."""
-    if listing.before_day:
-        return End("before_day", f"page {progress.page} reaches results from before {walk.day}")
-    start = start_of(progress.page)
+    """The Search API, newest first: on until a page that lies wholly before the first day,
+    the total, or the API's cap on ``start`` (the rest of the dates cannot be had: Capped).
+
+    Nothing the API says is taken on trust. A page that answers another ``start`` than the
+    one asked, or repeats the results of an earlier page, fails the walk (what it stands for
+    was not given: incomplete, named). The dates are covered only when every dated result
+    of a page is older than the first day: ``sort=date`` puts older results after newer
+    ones, but one stale or out-of-order result among newer ones does not end the walk (it
+    costs one page more: the page that crosses the first day is followed by one wholly
+    before it). At the API's last page (``start`` 1,000), which cannot be followed, a page
+    that ends in at least ``MIN_OLDER_AT_END`` older results covers the dates."""
+    page = progress.page
+    if listing.start_asked is not None and listing.start_given != listing.start_asked:
+        return CannotContinue(
+            f"page {page} answers start={listing.start_given} where start="
+            f"{listing.start_asked} was asked: the API's paging cannot be trusted"
+        )
+    if listing.digest is not None and listing.digest in progress.pages:
+        return CannotContinue(
+            f"page {page} repeats the results of an earlier page: the API's paging cannot "
+            "be trusted"
+        )
+    if listing.dated and listing.older == listing.dated:
+        return End("before_day", f"page {page} reaches results from before {walk.day}")
+    start = start_of(page)
     total = listing.total or 0
     if start - 1 + listing.cards >= total:
         return End("end_of_list", f"the API has no more results ({total} in all)")
     if not listing.cards:
         # An empty page below the total: the API stopped early; what it did not give cannot
         # be had (an incomplete crawl, not the end of the results).
-        return CannotContinue(
-            f"page {progress.page} is empty where the API reports {total:,} result(s)"
-        )
-    if start_of(progress.page + 1) > MAX_START:
+        return CannotContinue(f"page {page} is empty where the API reports {total:,} result(s)")
+    if start_of(page + 1) > MAX_START:
+        if listing.older_at_end >= MIN_OLDER_AT_END:
+            return End("before_day", f"page {page} reaches results from before {walk.day}")
         reached = f" (its last result is from {listing.oldest})" if listing.oldest else ""
         return Capped(
             f"the query has {total:,} matches; the API gives {MAX_START:,}: narrow the dates "
             f"or the query{reached}"
         )
-    return Next(progress.page + 1)
+    return Next(page + 1)

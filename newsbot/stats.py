@@ -16,11 +16,22 @@ from typing import Any
 
 from newsbot import __version__
 from newsbot.dates import kst_date_of
+from newsbot.safeio import read_regular
 from newsbot.sections import SECTIONS
-from newsbot.storage import INDEX_NAME, WRITTEN
+from newsbot.storage import (
+    DESCRIBED_VERSION,
+    INDEX_NAME,
+    WRITTEN,
+    Index,
+    StorageError,
+    UnusableIndex,
+)
 
 #: Index columns whose empty share is reported (``missing``).
 CHECKED = ("title", "publisher", "sid", "section", "published_at", "modified_at", "layout")
+#: The largest crawl report read (a real one is kilobytes; a failed million-article crawl's
+#: list of failures, megabytes).
+MAX_REPORT_BYTES = 64 * 2**20
 _EXTRA_SECTIONS = {"106": "연예", "107": "스포츠", "110": "오피니언"}
 
 
@@ -47,6 +58,7 @@ class CorpusStats:
     comments: int = 0  # sum of their comment_count
     listing_failure_days: dict[str, int] = field(default_factory=dict)  # from the reports
     reports: int = 0
+    problems: list[str] = field(default_factory=list)  # reports that could not be read
 
     def to_dict(self) -> dict[str, Any]:
         return {"newsbot_version": __version__, **asdict(self)}
@@ -59,14 +71,43 @@ def section_label(sid: str | None, name: str | None = None) -> str:
     return f"{sid} {known}" if known else sid
 
 
+def _upgrade(root: Path, index: Path) -> str | None:
+    """An index written by an earlier newsbot is upgraded first (its title, publisher and
+    section columns filled from the files, as a crawl would on opening it); what is wrong
+    when it cannot be (a read-only directory), else None."""
+    uri = f"file:{urllib.parse.quote(str(index.absolute()))}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=60)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None  # the read below names what is wrong
+    if version >= DESCRIBED_VERSION:
+        return None
+    try:
+        Index(root).close()
+    except (StorageError, UnusableIndex, OSError) as exc:
+        return (
+            f"{index}: written by an earlier newsbot and not upgraded ({exc}): sections, "
+            "publishers and titles of its articles are not known to these statistics"
+        )
+    return None
+
+
 def collect(root: Path) -> CorpusStats:
-    """The statistics of output directory ``root`` (its index read-only)."""
+    """The statistics of output directory ``root`` (its index read-only, once upgraded if an
+    earlier newsbot wrote it)."""
     index = root / INDEX_NAME
     if not index.is_file():
         raise NoIndex(f"{root} holds no newsbot index ({INDEX_NAME}): not an output directory")
+    stats = CorpusStats(str(root))
+    upgrade_problem = _upgrade(root, index)
+    if upgrade_problem:
+        stats.problems.append(upgrade_problem)
     uri = f"file:{urllib.parse.quote(str(index.absolute()))}?mode=ro"
     db = sqlite3.connect(uri, uri=True, timeout=60)
-    stats = CorpusStats(str(root))
     try:
         columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
         present = [c for c in (*CHECKED, "comment_count") if c in columns]
@@ -131,10 +172,16 @@ def _read_reports(root: Path, stats: CorpusStats) -> None:
     failures: Counter[str] = Counter()
     for path in sorted((root / "reports").glob("crawl-*.json")):
         try:
-            report = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            report = json.loads(read_regular(path, MAX_REPORT_BYTES).decode("utf-8"))
+        except OSError as exc:
+            stats.problems.append(f"{path}: {exc.strerror or exc}")
+            continue
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            why = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
+            stats.problems.append(f"{path}: not a crawl report ({why})")
             continue
         if not isinstance(report, dict):
+            stats.problems.append(f"{path}: not a crawl report (not a JSON object)")
             continue
         stats.reports += 1
         for walk in report.get("failed_walks") or []:

@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from newsbot.comments import (
     Mode,
     Status,
@@ -34,11 +36,16 @@ from newsbot.dates import kst_date_of
 from newsbot.errors import NewsbotError
 from newsbot.items import Article, ArticleComments
 from newsbot.render import render_article, yaml_scalar
+from newsbot.safeio import read_regular
 from newsbot.sites import SITES, Kind
 from newsbot.urls import ArticleId
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = "newsbot-index.sqlite3"
+#: The largest files of its own the crawl reads back (a FIFO or a huge file put in their
+#: place is refused, never read: ``safeio.read_regular``).
+MAX_ARTICLE_FILE = 32 * 1024 * 1024
+MAX_COMMENTS_FILE = 1024 * 1024 * 1024
 TEMP_PREFIX = ".newsbot-tmp-"
 
 # Index statuses: what is known about an article id.
@@ -86,6 +93,26 @@ _COLUMNS = (
     "id, status, path, content_hash, published_at, modified_at, first_crawled_at,"
     " last_crawled_at, comment_count, comments_at, comment_counts"
 )
+#: ``PRAGMA user_version`` of an index whose described columns are filled (or being kept):
+#: 0 is any index made before it (the oldest layouts, and upgrades that added the columns
+#: empty), filled once when opened.
+DESCRIBED_VERSION = 1
+#: Files read between two progress lines of the fill.
+_FILL_PROGRESS = 5000
+#: What SQLite's INTEGER holds (a Python int beyond it raises OverflowError at the write).
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def int64(value: int | None, what: str, key: str) -> int | None:
+    """``value`` if SQLite can store it; else None, with a warning (a number from the site
+    is data: one that does not fit is not a reason to leave the article out of the index)."""
+    if value is None or _INT64[0] <= value <= _INT64[1]:
+        return value
+    shown = str(value) if value.bit_length() <= 256 else f"of {value.bit_length()} bits"
+    logger.warning(
+        "%s: %s %s does not fit the index (a 64-bit integer): stored as null", key, what, shown
+    )
+    return None
 
 
 class StorageError(OSError):
@@ -235,6 +262,9 @@ class Index:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            created = not self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+            ).fetchone()
             self.db.executescript(_SCHEMA)
             have = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
             for name, kind in _ADDED_COLUMNS:
@@ -245,6 +275,11 @@ class Index:
                         if "duplicate column" not in str(exc):
                             raise
             self.db.execute(f"SELECT {_COLUMNS} FROM articles LIMIT 1")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version < DESCRIBED_VERSION:
+                if not created:
+                    self._fill_described()
+                self.db.execute(f"PRAGMA user_version = {DESCRIBED_VERSION}")
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if "locked" in text or "busy" in text:
@@ -259,6 +294,59 @@ class Index:
                 f"the index {self.path} is damaged ({exc}); move it away to start a new one "
                 "(files already written stay; the next crawl fetches them again)"
             ) from None
+
+    def _fill_described(self) -> None:
+        """An index of an earlier layout: its added columns (title, publisher, sid, section,
+        layout, comment_count) filled from the front matter of each written file, once, with
+        a progress line every ``_FILL_PROGRESS`` files; a file that cannot be read leaves its
+        row as it was (said in one warning). Rows that have a title were written by a
+        newsbot that kept these columns: they are not read again."""
+        query = f"FROM articles WHERE status = '{WRITTEN}' AND title IS NULL"
+        total = self.db.execute(f"SELECT COUNT(*) {query}").fetchone()[0]
+        if not total:
+            return
+        say = logger.info if total >= _FILL_PROGRESS else logger.debug
+        say("upgrading the index %s: reading %d file(s) for their title …", self.path, total)
+        done = unread = 0
+        last = -1
+        while True:
+            rows = self.db.execute(
+                f"SELECT rowid, id, path {query} AND rowid > ? ORDER BY rowid LIMIT 500", (last,)
+            ).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            updates = []
+            for _, key, relative in rows:
+                front = _read_front_matter(inside(self.root, relative))
+                if front is None:
+                    unread += 1
+                    continue
+                described = [_text(front.get(name)) for name in _FRONT_MATTER_OF]
+                count = front.get("comment_count")
+                if not isinstance(count, int) or isinstance(count, bool):
+                    count = None
+                updates.append((*described, int64(count, "comment_count", key), key))
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany(
+                    "UPDATE articles SET title = COALESCE(title, ?),"
+                    " publisher = COALESCE(publisher, ?), sid = COALESCE(sid, ?),"
+                    " section = COALESCE(section, ?), layout = COALESCE(layout, ?),"
+                    " comment_count = COALESCE(comment_count, ?) WHERE id = ?",
+                    updates,
+                )
+            before, done = done, done + len(rows)
+            if done // _FILL_PROGRESS != before // _FILL_PROGRESS:
+                say("upgrading the index: %d of %d file(s) read", done, total)
+        if unread:
+            logger.warning(
+                "upgrading the index %s: %d of %d written file(s) missing or without front "
+                "matter: their title, publisher, sid, section and layout stay empty",
+                self.path,
+                unread,
+                total,
+            )
 
     def close(self) -> None:
         self._closer()
@@ -285,7 +373,11 @@ class Index:
     ) -> None:
         """Insert or update an article; a changed hash moves the old one to ``revisions``.
         ``None`` leaves a value as it was. ``article``: its title, publisher, sid, section
-        and layout are kept too (``describe``)."""
+        and layout are kept too (``describe``). A ``comment_count`` SQLite cannot hold is
+        stored as null, with a warning (``int64``)."""
+        bounded = int64(comment_count, "comment_count", key)
+        overflow = bounded is None and comment_count is not None
+        comment_count = bounded
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             old = self.get(key)
@@ -336,6 +428,8 @@ class Index:
                     key,
                 ),
             )
+            if overflow:  # not the earlier count either: it no longer says anything
+                self.db.execute("UPDATE articles SET comment_count = NULL WHERE id = ?", (key,))
             self._describe(key, article)
 
     def _describe(self, key: str, article: Article | None) -> None:
@@ -365,6 +459,9 @@ class Index:
         ``whole``: the API's ``result.count`` when every comment was read into the file (the
         next run's baseline); ``False`` when a read failed part way (no baseline: the next
         run reads them all again); ``None`` leaves the baseline as it is."""
+        bounded = int64(count, "comment_count", key)
+        count_sql = "COALESCE(?, comment_count)" if bounded == count else "?"
+        count = bounded
         baseline = "comment_counts = comment_counts"
         values: list[Any] = [count, fetched_at]
         if whole is False:
@@ -374,7 +471,7 @@ class Index:
             values.insert(1, json.dumps(whole, sort_keys=True))
         with self.db:
             self.db.execute(
-                f"UPDATE articles SET comment_count = COALESCE(?, comment_count), {baseline},"
+                f"UPDATE articles SET comment_count = {count_sql}, {baseline},"
                 " comments_at = ? WHERE id = ?",
                 (*values, key),
             )
@@ -405,15 +502,38 @@ class OutputStore:
     """Writes finished articles into an output directory and keeps its index.
 
     ``save`` returns the outcome: ``new``, ``updated`` (content changed: rewritten, the old
-    hash kept in ``revisions``), ``unchanged`` (file left untouched) or ``restored`` (same
-    content, file written again because it was missing). The file is written
-    before the index, so the index never names a file that is not complete on disk.
+    hash kept in ``revisions``), ``unchanged`` (file left untouched: its body still hashes to
+    the content hash) or ``restored`` (same content, file written again because it was
+    missing, had moved, or no longer matched its hash: damaged or edited, said in a
+    warning). The file is written before the index, so the index never names a file that is
+    not complete on disk.
     """
 
     def __init__(self, root: Path, *, template: str | None = None, index: Index | None = None):
         self.root = root
         self.template = template
         self.index = index or Index(root)
+        self._verifier: Any = None
+
+    def damage(self, path: Path, content_hash: str | None) -> str | None:
+        """Why the file at ``path`` is not the article of ``content_hash`` (its body does not
+        hash to it: damaged or edited), or None when it is."""
+        if self._verifier is None:
+            from newsbot.verify import TemplateError, Verifier  # (verify imports this module)
+
+            try:
+                self._verifier = Verifier(self.template)
+            except TemplateError as exc:  # files of this template cannot be checked
+                logger.warning("%s: a file's hash is not checked before it is kept", exc)
+                self._verifier = False
+        if self._verifier is False:
+            return None
+        check = self._verifier.check_file(path)
+        if check.problem is not None:
+            return str(check.problem)
+        if check.body_hash != content_hash:
+            return f"its body hashes to {check.body_hash}, not {content_hash}"
+        return None
 
     def path_for(self, article: Article) -> Path:
         assert article.published_at is not None
@@ -429,13 +549,17 @@ class OutputStore:
         if article.comment_count is None and old is not None and old.status == WRITTEN:
             # Comments not fetched this time: the file keeps the count an earlier run read.
             article.comment_count = old.comment_count
-        if (
+        same = (
             old is not None
             and old.status == WRITTEN
             and old.content_hash == article.content_hash
             and old.path == relative
             and path.is_file()
-        ):
+        )
+        if same and (damage := self.damage(path, article.content_hash)) is not None:
+            logger.warning("%s: the file was damaged or edited (%s): written again", path, damage)
+            same = False
+        if same and old is not None:
             outcome = "unchanged"
             if article.comment_count != old.comment_count:
                 self._write(path, article)  # same text, a new comment count
@@ -455,7 +579,8 @@ class OutputStore:
             if old is None or old.status != WRITTEN:
                 outcome = "new"
             elif old.content_hash == article.content_hash:
-                outcome = "restored"  # same text, but the file was missing or had moved
+                # Same text, but the file was missing, had moved, or was damaged or edited.
+                outcome = "restored"
             else:
                 outcome = "updated"
         try:
@@ -509,7 +634,7 @@ class OutputStore:
         if item.mode == Mode.ALL and fetched:
             path = comments_file(md)
             try:
-                before = path.read_bytes()
+                before = read_regular(path, MAX_COMMENTS_FILE)
             except FileNotFoundError:
                 before = None
             except OSError as exc:
@@ -527,7 +652,7 @@ class OutputStore:
             held = len(merged)
         if item.count is not None and item.count != entry.comment_count and md.is_file():
             try:
-                text = md.read_bytes().decode("utf-8")
+                text = read_regular(md, MAX_ARTICLE_FILE).decode("utf-8")
                 data = self._with_count(text, item.count).encode("utf-8")
             except OSError as exc:
                 raise WriteError(md, exc) from exc
@@ -560,6 +685,34 @@ def _move_comments(old_md: Path, new_md: Path) -> None:
             os.replace(old, new)
         except OSError as exc:
             raise WriteError(new, exc) from exc
+
+
+#: The front-matter keys of the columns title, publisher, sid, section and layout: an index of a
+#: layout without them is filled from the files when it is upgraded (``Index._fill_described``).
+_FRONT_MATTER_OF = ("title", "publisher", "sid", "category", "layout")
+
+
+def _read_front_matter(path: Path | None) -> dict[str, Any] | None:
+    """The YAML front matter of a written file; None when there is no file or none in it."""
+    if path is None:
+        return None
+    from newsbot.verify import load_yaml  # (verify imports this module)
+
+    try:
+        text = read_regular(path, MAX_ARTICLE_FILE).decode("utf-8")
+        if not text.startswith("---\n"):
+            return None
+        end = text.find("\n---\n", 3)
+        front = load_yaml(text[4 : end + 1]) if end > 0 else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    return front if isinstance(front, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "" or isinstance(value, (dict, list)):
+        return None
+    return str(value)
 
 
 def _counts(text: str | None) -> dict[str, int] | None:

@@ -36,12 +36,20 @@ import yaml
 from newsbot.hashing import content_hash
 from newsbot.items import Article
 from newsbot.render import TEMPLATE_NAME, render_article
+from newsbot.safeio import read_regular
 from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN
 
 _FOOTER = "\n\n---\n\n*Crawled at:"
 
 #: Folders of an output directory that hold no articles (crawl reports, WARC archives).
 SKIPPED_DIRS = frozenset({"reports", "archive"})
+#: The largest article file read (a real one is tens of kilobytes).
+MAX_FILE_BYTES = 32 * 2**20
+#: The longest front matter read, in characters (a real one is about a kilobyte; an article
+#: with a hundred captioned photos a few tens).
+MAX_FRONT_MATTER = 2**20
+#: The deepest nesting of front matter read (newsbot writes three: ``authors``, ``images``).
+MAX_FRONT_MATTER_DEPTH = 32
 
 # libyaml first (fast), then PyYAML's own loader where libyaml refuses what newsbot writes:
 # ``yaml_scalar`` writes a lone surrogate as the escape "\ud800", which libyaml rejects
@@ -69,14 +77,49 @@ class TemplateError(ValueError):
     """``verify`` cannot tell where the body is in files of this template (one line)."""
 
 
+class FrontMatterError(ValueError):
+    """Front matter that is refused unread: too large, nested too deep, or using YAML anchors
+    and aliases (newsbot writes none; a few kilobytes of them expand to gigabytes)."""
+
+
+def _check_events(text: str, loader: Any) -> None:
+    """``FrontMatterError`` for an anchor, an alias or nesting deeper than
+    ``MAX_FRONT_MATTER_DEPTH`` in ``text`` (read as events: nothing is built)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            what = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise FrontMatterError(
+                f"front matter uses a YAML {what}{anchor} (line {line}): anchors and aliases "
+                "are refused"
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_FRONT_MATTER_DEPTH:
+                raise FrontMatterError(
+                    f"front matter nested deeper than {MAX_FRONT_MATTER_DEPTH} levels"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def load_yaml(text: str) -> Any:
-    """``text`` read with ``yaml.CSafeLoader``, or ``yaml.SafeLoader`` where libyaml refuses."""
+    """``text`` read with ``yaml.CSafeLoader``, or ``yaml.SafeLoader`` where libyaml refuses;
+    ``FrontMatterError`` for YAML that could be a bomb (see ``_check_events``) or values
+    Python cannot hold (an integer of 5,000 digits)."""
     error: yaml.YAMLError | None = None
     for loader in _LOADERS:
         try:
+            _check_events(text, loader)
             return yaml.load(text, Loader=loader)
         except yaml.YAMLError as exc:
             error = exc
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            if isinstance(exc, FrontMatterError):
+                raise
+            raise FrontMatterError(f"front matter cannot be read: {_one_line(exc)}") from None
     assert error is not None
     raise error
 
@@ -85,9 +128,11 @@ def _front_matter(text: str) -> tuple[dict[str, Any], int]:
     """The front matter and the offset just past its closing ``---`` line."""
     if not text.startswith("---\n"):
         raise ValueError("no YAML front matter")
-    end = text.find("\n---\n", 3)
+    end = text.find("\n---\n", 3, MAX_FRONT_MATTER + 5)
     if end < 0:
-        raise ValueError("front matter is not closed")
+        if text.find("\n---\n", 3) < 0:
+            raise ValueError("front matter is not closed")
+        raise FrontMatterError(f"front matter over {MAX_FRONT_MATTER:,} characters")
     front = load_yaml(text[4 : end + 1])
     if not isinstance(front, dict):
         raise ValueError("front matter is not a mapping")
@@ -333,7 +378,7 @@ class Verifier:
 
     def check_file(self, path: Path) -> FileCheck:
         try:
-            data = path.read_bytes()
+            data = read_regular(path, MAX_FILE_BYTES)
         except OSError as exc:
             return FileCheck(f"unreadable: {exc.strerror or exc}")
         return self.check_bytes(data)

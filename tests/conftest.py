@@ -58,3 +58,16 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[Any, int]]:
+    """A real, empty redis-server on a free 127.0.0.1 port, stopped by PID afterwards."""
+    from tests.services import free_port, start_redis
+
+    port = free_port()
+    server = start_redis(tmp_path / "redis", port)
+    try:
+        yield server, port
+    finally:
+        server.stop()

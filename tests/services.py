@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -113,3 +114,20 @@ def start_process(
                 f"{cmd[0]} not ready after {timeout:g} s:\n" + server.output()[-3000:]
             )
         time.sleep(0.1)
+
+
+def start_redis(workdir: Path, port: int, password: str | None = None) -> ServerProcess:
+    """An empty redis-server (no persistence) on ``port``, with ``requirepass`` if given."""
+    import redis
+
+    program = shutil.which("redis-server")
+    assert program, "Debian's redis-server is needed: bash .ci/setup installs it"
+    workdir.mkdir(parents=True)
+    command = [program, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no"] + (["--requirepass", password] if password else [])
+    return start_process(
+        command,
+        cwd=workdir,
+        ready=lambda: bool(redis.Redis(port=port, password=password).ping()),
+        timeout=20,
+    )

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
 import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,35 +22,10 @@ from tests.conftest import ROOT
 from tests.e2e import article_requests, crawl_command, crawl_env, expected_name, files, index_rows
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import synthetic_world
-from tests.services import ServerProcess, free_port, start_process
+from tests.services import ServerProcess, free_port, start_redis
 
 pytestmark = pytest.mark.e2e
 DAY = "2026-05-30"
-
-
-def _start_redis(workdir: Path, port: int, password: str | None = None) -> ServerProcess:
-    """An empty redis-server (no persistence) on ``port``, with ``requirepass`` if given."""
-    program = shutil.which("redis-server")
-    assert program, "Debian's redis-server is needed: bash .ci/setup installs it"
-    workdir.mkdir(parents=True)
-    command = [program, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no"] + (["--requirepass", password] if password else [])
-    return start_process(
-        command,
-        cwd=workdir,
-        ready=lambda: bool(redis.Redis(port=port, password=password).ping()),
-        timeout=20,
-    )
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, int]]:
-    port = free_port()
-    server = _start_redis(tmp_path / "redis", port)
-    try:
-        yield server, port
-    finally:
-        server.stop()
 
 
 def _workers(
@@ -263,7 +236,7 @@ def test_a_redis_restarted_empty_fails_every_worker(tmp_path: Path) -> None:
     from newsbot.distributed import LOST_REASON
 
     port = free_port()
-    server = _start_redis(tmp_path / "redis-1", port)
+    server = start_redis(tmp_path / "redis-1", port)
     world = synthetic_world(400, DAY, seed=7)
     world.delay = 0.05
     out = tmp_path / "out"
@@ -272,7 +245,7 @@ def test_a_redis_restarted_empty_fails_every_worker(tmp_path: Path) -> None:
             procs = _workers(fake, out, port, 2, stagger=0.3, CONCURRENT_REQUESTS="4")
             at_restart = _wait_for_files(out, 40)
             server.stop()  # by PID; it saves nothing
-            server = _start_redis(tmp_path / "redis-2", port)  # the same port, empty
+            server = start_redis(tmp_path / "redis-2", port)  # the same port, empty
             codes = [p.wait(timeout=120) for p in procs]
         for i in range(2):  # kept for a look: the second run writes worker<i>.log again
             (tmp_path / f"worker{i}.log").rename(tmp_path / f"lost{i}.log")
@@ -306,7 +279,7 @@ def test_a_redis_restarted_empty_fails_every_worker(tmp_path: Path) -> None:
 def test_a_redis_that_dies_fails_the_worker_in_bounded_time(tmp_path: Path) -> None:
     port = free_port()
     password = "s3cret-pw"
-    server = _start_redis(tmp_path / "redis", port, password=password)
+    server = start_redis(tmp_path / "redis", port, password=password)
     world = synthetic_world(400, DAY, seed=8)
     world.delay = 0.05
     out = tmp_path / "out"
@@ -369,6 +342,7 @@ def test_a_pickle_in_the_queue_is_never_unpickled(
     redis_server: tuple[ServerProcess, int], tmp_path: Path
 ) -> None:
     from newsbot.distributed import JSON_REQUESTS, RedisCrawlScheduler
+    from newsbot.sources import Walk
     from newsbot.urls import ArticleId
 
     _, port = redis_server
@@ -378,6 +352,7 @@ def test_a_pickle_in_the_queue_is_never_unpickled(
 
     crawler, spider = _redis_spider(tmp_path, port)
     assert spider.redis_crawl.open(spider.ledger)
+    spider.ledger.named("001_0000000001", Walk("urls", None))  # as a walk of the crawl would
     scheduler = RedisCrawlScheduler.from_crawler(crawler)
     scheduler.open(spider)
     wanted = spider.article_request(ArticleId("001", "0000000001"))
@@ -415,9 +390,10 @@ def test_every_request_kind_survives_the_queue(
     walk = Walk("latest", date.fromisoformat(DAY), ("100", "264"))
     progress = Progress(page=3, found=72, cursors=["2026053012000012345"], pages=["ab", "cd"])
     listing = spider.listing_request(walk, progress, "2026053012000012345")
-    retried = listing.replace(
-        url=listing.url + "&retry=1",
-        meta={**listing.meta, "retry_times": 1, "download_slot": "x", "download_latency": 0.5},
+    later = Progress(page=4, found=96, cursors=[*progress.cursors, "2026053011000054321"])
+    retried = spider.listing_request(walk, later, "2026053011000054321")
+    retried = retried.replace(
+        meta={**retried.meta, "retry_times": 1, "download_slot": "x", "download_latency": 0.5},
     )
     via_redis = [
         listing,
@@ -442,6 +418,11 @@ def test_every_request_kind_survives_the_queue(
         JSON_REQUESTS.dumps(browser.to_dict(spider=spider))
 
     assert spider.redis_crawl.open(spider.ledger)
+    # What the crawl issued: its walk planned, its articles named (a queued request of any
+    # other walk or article is refused).
+    spider.ledger.plan(walk)
+    for key in ("001_0000000001", "001_0000000002", "076_0000000003", "001_0000000005"):
+        spider.ledger.named(key, walk)
     scheduler = RedisCrawlScheduler.from_crawler(crawler)
     scheduler.open(spider)
     for request in [*via_redis, browser]:
@@ -460,19 +441,16 @@ def test_every_request_kind_survives_the_queue(
 
 
 def _comments_request(spider: Any) -> Any:
-    """A comment request half-way through a thread: the thread (hostile text in what was
-    read) and the article it brings along travel in cb_kwargs, as plain JSON."""
+    """A comment request half-way through a thread: its ids, cursor and counters travel in
+    cb_kwargs, as plain JSON (what it read stays out of the queue)."""
     from newsbot.comments import Mode, Thread
 
     thread = Thread.start(
         "001_0000000005", Mode.ALL, template="view_politics", previous=3, previous_counts={"a": 1}
     )
-    thread.phase, thread.cursor, thread.seen, thread.parents = "list", "04kc", ["04kc"], ["7"]
-    thread.comments = {
-        "7": {"comment_no": "7", "contents": '"q" \\ \r\n --- {{ x }} 😀 \u2028', "likes": 3}
-    }
-    article = {"id": "001_0000000005", "title": "t", "authors": [{"name": "a", "email": None}]}
-    return spider.comments_request(thread, article)
+    thread.phase, thread.cursor, thread.seen = "list", "04kc", ["04kc"]
+    thread.next_parent, thread.held = 1, 1
+    return spider.comments_request(thread)
 
 
 def test_comment_outcomes_are_shared(
@@ -602,8 +580,9 @@ def test_a_proxy_named_in_the_queue_is_never_used() -> None:
 def test_two_workers_collect_every_comment_once(
     redis_server: tuple[ServerProcess, int], tmp_path: Path
 ) -> None:
-    """Comment requests carry their thread and article through the shared queue as JSON:
-    any worker may take the next page; each article's comments are written whole, once."""
+    """Comment requests carry their thread's ids and cursor through the shared queue as
+    JSON, what was read goes to the shared output directory: any worker may take the next
+    page; each article's comments are written whole, once."""
     _, port = redis_server
     world = synthetic_world(60, DAY, seed=5, comments=True)
     big = world.articles[0]

@@ -124,7 +124,7 @@ def test_sports_and_entertainment_results_are_collected_from_their_own_sites(
 
 
 def test_a_range_pages_until_the_results_leave_the_dates(fake: FakeNaver, tmp_path: Path) -> None:
-    # 200 articles holding the word over two days and 150 on the day before: three pages
+    # 200 articles holding the word over two days and 150 on the day before: the pages
     # reach back past the first day (newest first), and the walk stops there.
     world = fake.world
     for n in range(350):
@@ -148,7 +148,9 @@ def test_a_range_pages_until_the_results_leave_the_dates(fake: FakeNaver, tmp_pa
     expected = matching(world, ["반도체", "수출"], "2026-05-30", "2026-05-31")
     assert 200 <= len(expected) < 300
     assert set(files(out)) == expected
-    assert [c["start"] for c in search_calls(fake)] == ["1", "101", "201"]
+    # Page 3 crosses the first day (the world's own three articles of the 30th are on it):
+    # one page more, wholly before the dates, ends the walk (an odd date alone never does).
+    assert [c["start"] for c in search_calls(fake)] == ["1", "101", "201", "301"]
     data = report(out)
     assert data["walks"][0]["end"] == "before_day"
 

@@ -41,7 +41,7 @@ _COPYRIGHT_RE = re.compile(r"^(?:ⓒ|©|\(c\)|copyright\b|저작권자|<저작�
 # A closing byline glued to the last paragraph: "… 날을 세웠다. 김미경기자 the13ook@dt.co.kr"
 # A bracketed job title may sit between name and e-mail: "박준하 기자(전통주 소믈리에) june@…".
 _TRAILING_BYLINE_RE = re.compile(
-    r"\s*(?P<byline>[가-힣]{2,4} ?(?:[가-힣]{0,3}기자|특파원)"
+    r"(?<!\s)\s*(?P<byline>[가-힣]{2,4} ?(?:[가-힣]{0,3}기자|특파원)"
     r"(?:\s*[(\[][^()\[\]@]{1,20}[)\]])?\s*(?:" + EMAIL_RE.pattern + r")(?:\s*\(END\))?)\s*$"
 )
 _EMAIL_ONLY_RE = re.compile(r"^[\[(<]?\s*(?:" + EMAIL_RE.pattern + r")\s*[\])>]?(?:\s*\(END\))?$")

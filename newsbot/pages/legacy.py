@@ -29,7 +29,7 @@ _DROP_CLASSES = frozenset({"vod_area"})
 # A copyright notice, also where it does not start its paragraph
 # ("※ ⓒ SBS & SBS Digital News Lab : 무단복제 및 재배포 금지").
 _COPYRIGHT_RE = re.compile(
-    r"(?:^|(?<=\s))[※*\[<(]?\s*(?:ⓒ|©|\(c\)|copyright\b|<?저작권자)"
+    r"(?:^|(?<=\s))[※*\[<(]?\s{0,3}(?:ⓒ|©|\(c\)|copyright\b|<?저작권자)"
     r"[^\n]{0,160}?(?:금지|reserved\.?|무단\s?전재)[\])>.]*\s*$",
     re.IGNORECASE,
 )

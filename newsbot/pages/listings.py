@@ -37,12 +37,22 @@ class Listing:
     pages: list[int] = field(default_factory=list)  # old lists: page numbers linked
     # The Search API: the kind of each article not on the source's site (key -> kind), the
     # results that are not Naver articles ({url, title, published}), how many results were
-    # newer than the dates, whether one was older (the walk ends), and the oldest date seen.
+    # newer than the dates, whether one was older, and the oldest date seen.
     kinds: dict[str, str] = field(default_factory=dict)
     offsite: list[dict[str, str]] = field(default_factory=list)
     newer: int = 0
     before_day: bool = False
     oldest: str | None = None
+    # The Search API's paging, checked by ``newsbot.sources.next_step``: results with a date,
+    # how many of them are older than the dates, how many older ones end the page (in the
+    # API's order), the ``start`` asked (from the URL; None if it does not say) and the one
+    # the answer gives, and a digest of every result on the page (a page served again).
+    dated: int = 0
+    older: int = 0
+    older_at_end: int = 0
+    start_asked: int | None = None
+    start_given: int | None = None
+    digest: str | None = None
 
 
 def _article_ids(hrefs: list[str], base: str) -> tuple[list[ArticleId], int]:

@@ -15,7 +15,7 @@ from newsbot.pages.body import Body, extract_body
 from newsbot.text import clean_inline
 
 _SECTION_RE = re.compile(r"(?:^|,)\s*section=([0-9A-Za-z]+)")
-_TITLE_SUFFIX_RE = re.compile(r"\s*[:|-]\s*네이버\s*뉴스\s*$")
+_TITLE_SUFFIX_RE = re.compile(r"(?<!\s)\s*[:|-]\s*네이버\s*뉴스\s*$")
 
 
 class NNews2023(ArticlePage):

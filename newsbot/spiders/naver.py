@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import re
@@ -21,6 +22,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from newsbot import __version__, runtime
 from newsbot.args import CrawlArgs, parse_args
@@ -28,9 +30,12 @@ from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
 from newsbot.comments import (
     COMMENT_HOST,
+    MAX_ANSWER_BYTES,
+    CommentStash,
     Done,
     Fetch,
     Mode,
+    StashLost,
     Status,
     Thread,
     parse_comment_page,
@@ -100,6 +105,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
+#: The callbacks whose requests go through the Redis queue, each with its errback.
+_QUEUED_CALLBACKS = {
+    "parse_listing": "listing_failed",
+    "parse_article": "article_failed",
+    "parse_api_article": "api_failed",
+    "parse_comments": "comments_failed",
+}
 #: Listing walks started at once; each walk that ends starts the next one.
 SEED_WINDOW = 200
 #: Comment requests go before articles and listings: an article waits for its comments
@@ -134,6 +146,7 @@ class NaverSpider(scrapy.Spider):
         self.redis_crawl: RedisCrawl | None = None
         self.crawl_finished = False
         self.comments_personal = False  # NEWSBOT_COMMENTS_PERSONAL_FIELDS
+        self.stash = CommentStash(Path("output").resolve())  # in NEWSBOT_OUTPUT_DIR (from_crawler)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -163,9 +176,12 @@ class NaverSpider(scrapy.Spider):
         settings = crawler.settings
         root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
         spider.index = Index(root)
+        spider.stash = CommentStash(root)
         left = remove_temp_files(root)
         if left:
             logger.warning("removed %d temporary file(s) left by an interrupted crawl", left)
+        # Comment threads a killed crawl left (with Redis, other workers' may be under way).
+        spider.stash.clear(older_than=86400.0 if settings.get("NEWSBOT_REDIS_URL") else None)
         a = spider.crawl_args
         signature: dict[str, object] = {
             "dates": [str(a.dates[0]), str(a.dates[-1])],
@@ -486,7 +502,12 @@ class NaverSpider(scrapy.Spider):
             return
         else:
             self.scheduled.add(key)
-        self.ledger.named(key, walk)
+        if not self.ledger.named(key, walk) and self.scheduled is None:
+            # Another worker named it first (Redis): its request and, once the article is
+            # written, its comments are that worker's. (After a sweep every listed article
+            # is considered again: a dead worker's may be among them.)
+            self.count("newsbot/listing/duplicates")
+            return
         self.count("newsbot/listing/articles")
         if self.already_collected(key):
             self.ledger.outcome(key, Outcome.SKIPPED)
@@ -520,8 +541,9 @@ class NaverSpider(scrapy.Spider):
     def with_comments(
         self, article_id: ArticleId, article: Article, kind: str, template: str | None = None
     ) -> Iterator[Article | scrapy.Request]:
-        """The article, or (comments asked for) the first request of its comments, which
-        brings the article along and yields it once its comments are read."""
+        """The article, then (comments asked for) the first request of its comments: the
+        article is written first, and its comments follow as those of an article already
+        collected do, so that no request ever carries the article."""
         mode = self.crawl_args.comments
         if mode is Mode.OFF or not self.will_be_written(article):
             yield article  # (outside the dates: the export pipeline records it, unwritten)
@@ -534,7 +556,9 @@ class NaverSpider(scrapy.Spider):
             return
         entry = self.index.get(article_id.key) if self.index is not None else None
         thread = Thread.start(article_id.key, mode, template=template, **self.comments_known(entry))
-        yield self.comments_request(thread, article.to_dict())
+        article.comments_follow = True  # finished (JobState) once its comments are written
+        yield article
+        yield self.comments_request(thread, new=True)
 
     def will_be_written(self, article: Article) -> bool:
         """Not known to be outside the dates asked for (listings run past their day): the
@@ -584,72 +608,147 @@ class NaverSpider(scrapy.Spider):
             self.count(f"newsbot/comments/{Status.NOT_COLLECTED}")
             return
         thread = Thread.start(key, mode, **self.comments_known(entry))
-        yield self.comments_request(thread, None)
+        yield self.comments_request(thread, new=True)
 
-    def comments_request(self, thread: Thread, article: dict[str, Any] | None) -> scrapy.Request:
+    def comments_request(self, thread: Thread, *, new: bool = False) -> scrapy.Request:
         """The next request of an article's comments: always with the article's page as
-        Referer (without it the API answers 3999), on the comments' own download slot."""
+        Referer (without it the API answers 3999), on the comments' own download slot. It
+        carries the thread's ids, cursor and counters; what was read stays in the stash."""
+        if new:
+            self.stash.start(thread)
         self.count("newsbot/comments/requests")
         return scrapy.Request(
             thread.url(),
             callback=self.parse_comments,
             errback=self.comments_failed,
             headers={"Referer": comment_referer(thread.article_id), "Accept": "*/*"},
-            cb_kwargs={"thread": thread.to_dict(), "article": article},
-            meta={"download_slot": COMMENT_HOST, "autothrottle_dont_adjust_delay": True},
+            cb_kwargs={"thread": thread.to_dict()},
+            meta={
+                "download_slot": COMMENT_HOST,
+                "autothrottle_dont_adjust_delay": True,
+                "download_maxsize": MAX_ANSWER_BYTES,
+            },
             priority=COMMENT_PRIORITY,
             dont_filter=True,  # a thread's own follow-up, as a retry is
         )
 
     def parse_comments(
-        self, response: Response, thread: dict[str, Any], article: dict[str, Any] | None
-    ) -> Iterator[Article | ArticleComments | scrapy.Request]:
+        self, response: Response, thread: dict[str, Any]
+    ) -> Iterator[ArticleComments | scrapy.Request]:
         state = Thread.from_dict(thread)
         step: Fetch | Done
         try:
+            self.stash.load(state)
             step = state.take(parse_comment_page(response.body, personal=self.comments_personal))
+            self.stash.save(state)
+        except StashLost as exc:
+            step = Done(Status.FAILED, f"the comments read so far are lost: {exc}")
+        except OSError as exc:
+            where = exc.filename or self.stash.dir
+            step = Done(Status.FAILED, f"cannot keep the comments read: {where}: {exc.strerror}")
         except Exception as exc:  # CommentApiError, or a hostile answer: named
             step = Done(Status.FAILED, f"{describe_exception(exc)} ({response.url[:300]})")
         if isinstance(step, Fetch):
-            yield self.comments_request(state, article)
+            yield self.comments_request(state)
         else:
-            yield from self.comments_done(state, article, step)
+            yield from self.comments_done(state, step)
 
-    def comments_failed(self, failure: Failure) -> Iterator[Article | ArticleComments]:
+    def comments_failed(self, failure: Failure) -> Iterator[ArticleComments]:
         request = failure.request  # type: ignore[attr-defined]
         state = Thread.from_dict(request.cb_kwargs["thread"])
+        with contextlib.suppress(StashLost):
+            self.stash.load(state)  # what was read before is still written
         reason = f"{describe_failure(failure, request)} ({request.url[:300]})"
-        yield from self.comments_done(
-            state, request.cb_kwargs["article"], Done(Status.FAILED, reason)
-        )
+        yield from self.comments_done(state, Done(Status.FAILED, reason))
 
-    def comments_done(
-        self, thread: Thread, article: dict[str, Any] | None, done: Done
-    ) -> Iterator[Article | ArticleComments]:
-        """The thread is over: the article (if it came along) with its comments, or its
-        comments alone. Failed comments never lose the article: it is written, and the
-        failure goes to the ledger when the comments are saved."""
+    def comments_done(self, thread: Thread, done: Done) -> Iterator[ArticleComments]:
+        """The thread is over: the article's comments, as an item of their own (the article
+        was written before its comments were asked for). Failed comments never lose the
+        article; the failure goes to the ledger when the comments are saved."""
         self.count(f"newsbot/comments/{done.status}")
         if thread.rejected:
             self.count("newsbot/comments/rejected_items", thread.rejected)
         if done.status == Status.FAILED:
             logger.error("comments failed: %s: %s", thread.article_id.url, done.reason)
-        comments = ArticleComments(
+        records = list(thread.comments.values()) if thread.mode == Mode.ALL else []
+        self.stash.drop(thread)
+        yield ArticleComments(
             thread.key,
             thread.mode,
             done.status.value,
             thread.count,
-            list(thread.comments.values()) if thread.mode == Mode.ALL else [],
+            records,
             thread.counts,
             done.reason,
             thread.requests,
         )
-        if article is None:
-            yield comments
-            return
-        item = Article(**article)
-        item.comment_count, item.comments = thread.count, comments
-        yield item
+
+    # -- what comes back from the Redis queue --------------------------------------------
+    def queued_problem(self, request: scrapy.Request) -> str | None:
+        """Why a request taken from the shared queue is not one this crawl issued (``None``:
+        it is). Each is rebuilt from its ``cb_kwargs`` as the crawl would make it and must
+        match: its callback and errback, a GET without a body, a walk this crawl planned or
+        an article a walk of it named, and the very URL (or a redirect from it)."""
+        callback = getattr(request.callback, "__name__", None)
+        errback = getattr(request.errback, "__name__", None)
+        if callback not in _QUEUED_CALLBACKS or errback != _QUEUED_CALLBACKS[callback]:
+            return f"callback {callback!r} with errback {errback!r} is not a pair it makes"
+        if request.method != "GET" or request.body:
+            return f"a {request.method} with a body of {len(request.body)} byte(s)"
+        kwargs = request.cb_kwargs
+        try:
+            expected = self._rebuild(callback, kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return f"its arguments are not the crawl's ({describe_exception(exc)[:200]})"
+        if isinstance(expected, str) and not expected.startswith("https://"):
+            return expected  # why not
+        first = (request.meta.get("redirect_urls") or [request.url])[0]
+        # As a Request holds them (Scrapy escapes a URL as it takes it).
+        urls = {
+            safe_url_string(u) for u in (expected if isinstance(expected, tuple) else [expected])
+        }
+        host = (urlsplit(request.url).hostname or "").lower()
+        if first not in urls or not (host == "naver.com" or host.endswith(".naver.com")):
+            return f"its URL is not the one the crawl made for it ({request.url[:120]})"
+        return None
+
+    def _rebuild(self, callback: str, kwargs: dict[str, Any]) -> str | tuple[str, ...]:
+        """The URL(s) the crawl makes for a request to ``callback`` with ``kwargs``, or (not
+        starting with https://) why it makes none."""
+        if callback == "parse_listing":
+            if set(kwargs) != {"walk", "progress"} or not isinstance(kwargs["walk"], str):
+                raise ValueError("not a listing page's arguments")
+            walk, progress = Walk.parse(kwargs["walk"]), Progress.from_dict(kwargs["progress"])
+            if walk.source not in SOURCES or not self.ledger.knows_walk(walk.id):
+                return f"walk {walk.id[:80]!r} is not one of this crawl's"
+            source = SOURCES[walk.source]
+            cursors = ("", progress.cursors[-1]) if progress.cursors else ("",)
+            return tuple(source.url(walk, progress.page, c) for c in cursors)
+        if callback == "parse_comments":
+            if set(kwargs) != {"thread"}:
+                raise ValueError("not a comment thread's arguments")
+            thread = Thread.from_dict(kwargs["thread"])
+            key, url = thread.key, thread.url()
+        else:
+            article_id = kwargs["article_id"]
+            if not isinstance(article_id, ArticleId):
+                raise TypeError("article_id is not an article id")
+            key = article_id.key
+            if callback == "parse_article":
+                hops = kwargs["hops"]
+                if set(kwargs) != {"article_id", "hops"} or type(hops) is not int:
+                    raise ValueError("not an article's arguments")
+                if not 0 <= hops <= 3:
+                    raise ValueError(f"{hops} redirect hops")
+                url = article_id.url
+            else:
+                kind = kwargs["kind"]
+                if set(kwargs) != {"article_id", "kind"} or kind not in (SPORTS, ENTERTAIN):
+                    raise ValueError("not a sports or entertainment article's arguments")
+                url = api_url(article_id, kind)
+        if not self.ledger.knows(key):
+            return f"article {key} was named by no walk of this crawl"
+        return url
 
     def article_request(self, article_id: ArticleId, hops: int = 0) -> scrapy.Request:
         return scrapy.Request(

@@ -93,6 +93,14 @@ TRANSIENT = (
 PERMANENT = ("always_500", "deleted_404", "redirect_loop", "oversized")
 
 
+def drop_kept_alive(world: World, times: int) -> None:
+    """The next ``times`` requests that arrive on a kept-alive connection (any URL) are read
+    and the connection closed without an answer: what a server that drops idle persistent
+    connections does to a client that reuses one. (Twisted's connection pool retries an
+    idempotent request once when that happens, below Scrapy: the server sees it twice.)"""
+    world.drop_kept_alive = times
+
+
 def plan_faults(world: World, seed: int, articles: list[ArticleSpec]) -> list[Fault]:
     """Give every fault kind to one of ``articles`` (chosen by ``seed``) and install it."""
     rng = random.Random(seed)

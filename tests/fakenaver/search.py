@@ -10,7 +10,8 @@ otherwise. ``display`` 1..100, ``start`` 1..1000, ``sort`` sim|date; errors
 
 What matches: every article of the world whose title or text holds every word of the query
 (case-insensitively), and the press-only results added with ``World.add_search_result``;
-newest first.
+newest first. Knobs for an API that cannot be trusted: ``World.search_repeat_first_page``,
+``World.search_start_answered``, ``World.search_shown_dates``.
 """
 
 from __future__ import annotations
@@ -110,11 +111,12 @@ def answer(
         return status, body, json_headers
     words = text.split()
     items = matches(world, words)
-    page = items[start - 1 : start - 1 + display]
+    first = 1 if world.search_repeat_first_page else start
+    page = items[first - 1 : first - 1 + display]
     payload = {
         "lastBuildDate": format_datetime(datetime.now(KST)),
         "total": len(items),
-        "start": start,
+        "start": start if world.search_start_answered is None else world.search_start_answered,
         "display": len(page),
         "items": [item for _, item in page],
     }
@@ -131,7 +133,11 @@ def matches(world: Any, words: list[str]) -> list[tuple[str, dict[str, str]]]:
         text = (spec.title + " " + " ".join(spec.paragraphs)).lower()
         if not all(w in text for w in lowered):
             continue
-        found.append((spec.published, _article_item(spec, words)))
+        item = _article_item(spec, words)
+        shown = world.search_shown_dates.get(spec.key)
+        if shown is not None:  # sorted by its own date, shown with another
+            item["pubDate"] = rfc822(shown)
+        found.append((spec.published, item))
     for result in world.search_results.get(" ".join(lowered), ()):
         found.append(
             (

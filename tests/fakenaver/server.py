@@ -92,6 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._tunnel: tuple[str, int] | None = None
         self._tls: ssl.SSLSocket | None = None
         self._plain_files: list[Any] = []
+        self._served = 0  # requests to Naver read on this connection
         self.server.fake._track(self.connection, True)
 
     def finish(self) -> None:
@@ -149,6 +150,11 @@ class _Handler(BaseHTTPRequestHandler):
         host = (urlsplit(url).hostname or "").lower()
         if host not in NAVER_HOSTS:
             self._refuse(method, url)
+            return
+        self._served += 1
+        if self._served > 1 and fake.world.take_kept_alive_drop():
+            fake._record(method, url, 0, self.headers.get("Referer"))
+            self.close_connection = True  # no answer: the kept-alive connection dropped
             return
         try:
             response = fake.site.respond(method, url, dict(self.headers.items()))

@@ -353,6 +353,18 @@ class World:
         self.search_forbidden = False
         self.search_quota: int | None = None
         self.search_results: dict[str, list[SearchResult]] = {}
+        #: A Search API whose paging cannot be trusted: every call answers the results of
+        #: ``start=1`` (with the ``start`` asked, unless ``search_start_answered`` says
+        #: otherwise); the ``start`` every answer gives (None: the one asked); the ``pubDate``
+        #: shown for some articles ((oid, aid) -> ``YYYY-MM-DD HH:MM:SS``) while they stay
+        #: sorted by their own date (a stale or odd date among newer results).
+        self.search_repeat_first_page = False
+        self.search_start_answered: int | None = None
+        self.search_shown_dates: dict[tuple[str, str], str] = {}
+        #: How many of the next requests that arrive on a kept-alive connection (not its
+        #: first request) are read, recorded (status 0) and answered by closing the connection:
+        #: a server dropping idle persistent connections as a request comes in (faults.py).
+        self.drop_kept_alive = 0
         #: (old, new) byte replacements made in every body served: the site changing its
         #: markup (a class renamed, a meta tag gone) without a new fixture.
         self.markup_changes: list[tuple[bytes, bytes]] = []
@@ -374,6 +386,14 @@ class World:
         with self._lock:
             self._index.clear()
             self._keys.clear()
+
+    def take_kept_alive_drop(self) -> bool:
+        """Whether to drop this request on a kept-alive connection (one of ``drop_kept_alive``)."""
+        with self._lock:
+            if self.drop_kept_alive <= 0:
+                return False
+            self.drop_kept_alive -= 1
+            return True
 
     def add_search_result(self, query: str, result: SearchResult) -> None:
         """A press-only result of ``query`` (its link is the press's page, not Naver's)."""
