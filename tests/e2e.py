@@ -72,6 +72,18 @@ def run_crawl(
     )
 
 
+def start_crawl(fake: FakeNaver, out: Path, *args: str, **settings: str) -> subprocess.Popen[str]:
+    """The crawl, started (to be signalled or watched): its stderr is a pipe, stdout none."""
+    return subprocess.Popen(
+        crawl_command(out, *args, **settings),
+        cwd=ROOT,
+        env=crawl_env(fake),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def run_newsbot(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e import crawl_command, crawl_env, expected_for_sections, files, run_crawl
+from tests.e2e import expected_for_sections, files, run_crawl, start_crawl
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import synthetic_world
 
@@ -29,14 +27,7 @@ def test_a_second_signal_still_gives_the_verdict_and_the_report(
     out = tmp_path / "out"
     args = (f"date={DATE}", "sections=100,101")
     with FakeNaver(world).start() as fake:
-        proc = subprocess.Popen(
-            crawl_command(out, *args),
-            cwd=ROOT,
-            env=crawl_env(fake),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_crawl(fake, out, *args)
         deadline = time.monotonic() + 60
         while len(files(out)) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -7,7 +7,6 @@ only, and each entry taken from the queue is checked against what this crawl iss
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from datetime import date
 from pathlib import Path
@@ -20,8 +19,7 @@ from newsbot.comments import Mode, Thread
 from newsbot.distributed import JSON_REQUESTS, RedisCrawlScheduler
 from newsbot.sources import Progress, Walk
 from newsbot.urls import ArticleId
-from tests.conftest import ROOT
-from tests.e2e import collectable, crawl_command, crawl_env, expected_name, files
+from tests.e2e import collectable, expected_name, files, start_crawl
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import synthetic_world
 
@@ -177,17 +175,13 @@ def test_a_forged_entry_in_a_live_crawl_never_reaches_the_corpus(
     }
     spider.index.close()
     server = redis.Redis(port=port)
-    command = crawl_command(
-        out, f"date={DAY}", "comments=all", NEWSBOT_REDIS_URL=f"redis://127.0.0.1:{port}/0"
-    )
     with FakeNaver(world).start() as fake:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=crawl_env(fake),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        proc = start_crawl(
+            fake,
+            out,
+            f"date={DAY}",
+            "comments=all",
+            NEWSBOT_REDIS_URL=f"redis://127.0.0.1:{port}/0",
         )
         deadline = time.monotonic() + 60
         while not server.zcard(queue_key) and time.monotonic() < deadline:

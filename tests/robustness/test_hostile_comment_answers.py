@@ -18,7 +18,7 @@ import pytest
 
 from newsbot.comments import COMMENT_API, MAX_ANSWER_BYTES, CommentApiError, parse_comment_page
 from tests.conftest import ROOT
-from tests.e2e import crawl_command, crawl_env, files, run_crawl
+from tests.e2e import files, run_crawl, start_crawl
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import Override, synthetic_world
 
@@ -113,14 +113,7 @@ def test_ctrl_c_stops_a_crawl_fed_hostile_comment_answers(tmp_path: Path) -> Non
     world.set_override(f"{COMMENT_API}*", Override(body=HOSTILE["spaces"]))
     out = tmp_path / "out"
     with FakeNaver(world).start() as fake:
-        proc = subprocess.Popen(
-            crawl_command(out, f"date={DAY}", "comments=all"),
-            cwd=ROOT,
-            env=crawl_env(fake),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_crawl(fake, out, f"date={DAY}", "comments=all")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(
             COMMENT_API in r.url for r in list(fake.records)
