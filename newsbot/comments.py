@@ -22,6 +22,7 @@ in the output directory (``CommentStash``), from which any worker can take the t
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -346,6 +347,7 @@ class ReadSoFar:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     parents: list[str] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
+    size: int = 0  # the bytes of the thread's stash file these records were read from
 
     def add(self, record: dict[str, Any], *, top: bool) -> bool:
         """Keep ``record``; whether its comment is new to the thread."""
@@ -367,8 +369,9 @@ class ReadSoFar:
 class Thread:
     """One article's comments being fetched, as the ids, cursors and counters that travel in
     a request's ``cb_kwargs`` (through Redis as JSON), advanced by ``take``; what was read is
-    in ``read`` (``ReadSoFar``), which never travels: ``held`` says how many comments it
-    holds, so that a worker taking the thread over can check the stash it reads back.
+    in ``read`` (``ReadSoFar``), which never travels: ``stashed`` is the size of the stash
+    file once the last page was appended, and ``held`` the comments it holds, so that a
+    worker taking the thread over reads only what it has not read yet, and checks it.
 
     Order: with a count known from an earlier run, a ``pageSize=1`` probe first (comments=all
     stops there when the count has not changed); then the comment list, page by page along
@@ -391,6 +394,7 @@ class Thread:
     counts: dict[str, int] = field(default_factory=dict)  # result.count as read now
     status: str | None = None  # exposureConfig.status
     held: int = 0  # comments read so far (len(read.records))
+    stashed: int = 0  # bytes of the thread's stash file (CommentStash) after the last page
     rejected: int = 0
     # This fetch of the thread (two fetches of one article's comments never share a stash).
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
@@ -555,6 +559,7 @@ _THREAD_CHECKS: dict[str, Any] = {
     "counts": _is_counts,
     "status": lambda v: v is None or _is_text(v, 100),
     "held": _is_int,
+    "stashed": _is_int,
     "rejected": _is_int,
     "token": lambda v: _is_text(v, 32) and _TOKEN_RE.fullmatch(v),
 }
@@ -569,12 +574,15 @@ class CommentStash:
     """The comments of the threads being read, one append-only file a thread under
     ``OUTPUT/.newsbot-comments/`` (``{oid}_{aid}.{token}.jsonl``), so that the requests carry
     none; plus this worker's own ``ReadSoFar`` of the threads it reads (the last ``cached``),
-    so that a thread read by one worker from start to end never reads its file back."""
+    so that a thread read by one worker from start to end never reads its file back, and a
+    worker taking over a page of a thread it read before reads only what was appended since
+    (each byte of a stash is read at most once by each worker)."""
 
     def __init__(self, root: Path, *, cached: int = 64) -> None:
         self.dir = root / STASH_DIR
         self.cached = cached
         self._read: OrderedDict[str, ReadSoFar] = OrderedDict()
+        self.bytes_read = 0  # of stash files (a worker's page of a thread another worker read)
 
     def path(self, thread: Thread) -> Path:
         key = ArticleId.from_key(thread.key).key
@@ -587,27 +595,37 @@ class CommentStash:
         self._remember(thread, thread.read)
 
     def load(self, thread: Thread) -> None:
-        """Give ``thread`` what it read so far: this worker's, or the file's when another
-        worker read the pages before (``StashLost`` if it holds fewer than ``held``)."""
+        """Give ``thread`` what it read so far: this worker's, brought up to date with what
+        other workers appended since (``StashLost`` if the file does not hold it)."""
         path = self.path(thread)
         read = self._read.get(path.name)
-        if read is None or len(read.records) != thread.held:
+        if read is None or read.size > thread.stashed:
             read = ReadSoFar()
+        if read.size < thread.stashed:
             try:
-                data = path.read_bytes() if thread.held else b""
+                with path.open("rb") as stash:
+                    stash.seek(read.size)
+                    data = stash.read(thread.stashed - read.size)
             except FileNotFoundError:
                 data = b""
             except OSError as exc:
                 raise StashLost(f"cannot read {path}: {exc.strerror}") from None
+            self.bytes_read += len(data)
+            if len(data) < thread.stashed - read.size:
+                raise StashLost(
+                    f"{path} holds {read.size + len(data):,} of the {thread.stashed:,} bytes "
+                    "the thread wrote (is the output directory shared by every worker?)"
+                )
             records, _bad = read_jsonl(data)
             for record in records:
                 read.add(record, top=not record.get("parent_comment_no"))
             read.added.clear()
-            if len(read.records) < thread.held:
-                raise StashLost(
-                    f"{thread.held} comment(s) were read, {len(read.records)} are in {path} "
-                    "(is the output directory shared by every worker?)"
-                )
+            read.size = thread.stashed
+        if len(read.records) != thread.held:
+            self._read.pop(path.name, None)
+            raise StashLost(
+                f"{thread.held} comment(s) were read, {len(read.records)} are in {path}"
+            )
         self._remember(thread, read)
         thread.read = read
 
@@ -619,7 +637,14 @@ class CommentStash:
         path = self.path(thread)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab") as out:
+            if out.tell() != thread.stashed:  # another fetch wrote here (never expected)
+                raise OSError(
+                    errno.EIO,
+                    f"the stash is {out.tell():,} bytes, not {thread.stashed:,}",
+                    str(path),
+                )
             out.write(dump_jsonl(added))
+            thread.stashed = thread.read.size = out.tell()
 
     def clear(self, *, older_than: float | None = None) -> None:
         """Remove every thread's file (a crawl of its own starting: none is being read), or

@@ -180,8 +180,10 @@ class NaverSpider(scrapy.Spider):
         left = remove_temp_files(root)
         if left:
             logger.warning("removed %d temporary file(s) left by an interrupted crawl", left)
-        # Comment threads a killed crawl left (with Redis, other workers' may be under way).
-        spider.stash.clear(older_than=86400.0 if settings.get("NEWSBOT_REDIS_URL") else None)
+        # Comment threads killed crawls left: untouched for an hour (a day with Redis: other
+        # workers' threads may be under way; a thread resumes from no JOBDIR, which keeps
+        # no request, so another crawl's in the same directory is the only one to spare).
+        spider.stash.clear(older_than=86400.0 if settings.get("NEWSBOT_REDIS_URL") else 3600.0)
         a = spider.crawl_args
         signature: dict[str, object] = {
             "dates": [str(a.dates[0]), str(a.dates[-1])],
@@ -702,14 +704,22 @@ class NaverSpider(scrapy.Spider):
             return f"its arguments are not the crawl's ({describe_exception(exc)[:200]})"
         if isinstance(expected, str) and not expected.startswith("https://"):
             return expected  # why not
-        first = (request.meta.get("redirect_urls") or [request.url])[0]
         # As a Request holds them (Scrapy escapes a URL as it takes it).
         urls = {
             safe_url_string(u) for u in (expected if isinstance(expected, tuple) else [expected])
         }
-        host = (urlsplit(request.url).hostname or "").lower()
-        if first not in urls or not (host == "naver.com" or host.endswith(".naver.com")):
-            return f"its URL is not the one the crawl made for it ({request.url[:120]})"
+        redirects = request.meta.get("redirect_urls")
+        if not redirects:
+            if request.url not in urls:
+                return f"its URL is not the one the crawl made for it ({request.url[:120]})"
+            return None
+        # Redirected by Scrapy on its way (never an article page: those are followed by
+        # hand): from the URL the crawl made, and on the same host.
+        first = redirects[0] if isinstance(redirects, list) else None
+        if callback == "parse_article" or first not in urls:
+            return f"a redirect the crawl did not follow ({str(first)[:120]})"
+        if urlsplit(request.url).hostname != urlsplit(first).hostname:
+            return f"redirected off {urlsplit(first).hostname} ({request.url[:120]})"
         return None
 
     def _rebuild(self, callback: str, kwargs: dict[str, Any]) -> str | tuple[str, ...]:

@@ -94,6 +94,21 @@ def _entries(spider: Any, walk: Walk) -> dict[str, dict[str, Any]]:
             **listing,
             "url": "https://news.naver.com/section/template/SECTION_ARTICLE_LIST?x=1",
         },
+        "an article page redirected anywhere": {
+            **real_article,
+            "url": "https://blog.naver.com/someone/1",
+            "meta": {**real_article["meta"], "redirect_urls": [NAMED.url]},
+        },
+        "a listing page redirected off its host": {
+            **listing,
+            "url": "https://blog.naver.com/someone/2",
+            "meta": {**listing["meta"], "redirect_urls": [listing["url"]]},
+        },
+        "a redirect from a URL the crawl never made": {
+            **listing,
+            "url": "https://news.naver.com/section/100",
+            "meta": {**listing["meta"], "redirect_urls": ["https://news.naver.com/x"]},
+        },
         "a thread with extra fields": {
             **named_thread,
             "cb_kwargs": {"thread": {**thread.to_dict(), "key": NAMED.key, "comments": {}}},
@@ -142,9 +157,15 @@ def test_forged_entries_are_refused_and_real_ones_pass(
     assert scheduler.next_request() is None, "a forged entry was taken"
     assert crawler.stats.get_value("newsbot/redis/refused") == len(forged)
     # What the crawl itself issued still passes, from this worker or another.
+    listing = spider.listing_request(walk, Progress())
+    moved = listing.replace(
+        url="https://news.naver.com/section/template/moved",
+        meta={**listing.meta, "redirect_urls": [listing.url]},
+    )
     real = [
         spider.article_request(NAMED),
-        spider.listing_request(walk, Progress()),
+        listing,
+        moved,  # redirected by Scrapy on the same host, then queued again
         spider.comments_request(Thread.start(NAMED.key, Mode.ALL)),
     ]
     for request in real:
@@ -194,3 +215,58 @@ def test_a_forged_entry_in_a_live_crawl_never_reaches_the_corpus(
     assert "newsbot/redis/refused': 1" in stderr
     day = DAY.replace("-", "")
     assert set(files(out)) == {expected_name(a) for a in collectable(world) if a.day == day}
+
+
+def test_a_thread_moving_between_workers_reads_each_stashed_byte_once_per_worker(
+    tmp_path: Path,
+) -> None:
+    """What a thread read stays out of its requests: the next page may go to any worker,
+    which reads only what was appended since it last saw the thread (a whole re-read per
+    page made a long thread quadratic), and ends with every comment read."""
+    from newsbot.comments import CommentPage, CommentStash, Done, Fetch
+
+    def page(numbers: list[str], cursor: str | None) -> CommentPage:
+        comments = [
+            {"comment_no": n, "parent_comment_no": None, "reply_count": 0, "contents": "글"}
+            for n in numbers
+        ]
+        return CommentPage(10_000, "COMMENT_ON", comments, cursor, None, 10_000, items=len(numbers))
+
+    workers = [CommentStash(tmp_path), CommentStash(tmp_path), CommentStash(tmp_path)]
+    thread = Thread.start(NAMED.key, Mode.ALL)
+    workers[0].start(thread)
+    pages = 100
+    for n in range(pages):
+        worker = workers[n % 3]  # as the shared queue hands the pages out
+        state = Thread.from_dict(json.loads(json.dumps(thread.to_dict())))
+        worker.load(state)
+        numbers = [str(1_000_000 - 100 * n - i) for i in range(100)]
+        step = state.take(page(numbers, f"c{n}" if n < pages - 1 else None))
+        worker.save(state)
+        thread = state
+        assert isinstance(step, Fetch if n < pages - 1 else Done)
+    assert len(thread.comments) == 100 * pages == thread.held
+    size = workers[0].path(thread).stat().st_size
+    assert thread.stashed == size
+    for worker in workers:
+        assert worker.bytes_read <= size  # each byte at most once per worker, not per page
+    # A fourth worker, new to the thread, reads it whole once and finds every comment.
+    late = CommentStash(tmp_path)
+    again = Thread.from_dict(thread.to_dict())
+    late.load(again)
+    assert late.bytes_read == size and len(again.comments) == 100 * pages
+
+
+def test_a_stash_that_lost_bytes_fails_the_thread_by_name(tmp_path: Path) -> None:
+    from newsbot.comments import CommentPage, CommentStash, StashLost
+
+    stash = CommentStash(tmp_path)
+    thread = Thread.start(NAMED.key, Mode.ALL)
+    stash.start(thread)
+    record = {"comment_no": "5", "parent_comment_no": None, "reply_count": 0}
+    thread.take(CommentPage(2, "COMMENT_ON", [record], "c1", None, 2, items=1))
+    stash.save(thread)
+    stash.path(thread).write_bytes(b"")  # the file emptied (not shared, removed, cut)
+    other = CommentStash(tmp_path)
+    with pytest.raises(StashLost, match="bytes the thread wrote"):
+        other.load(Thread.from_dict(thread.to_dict()))

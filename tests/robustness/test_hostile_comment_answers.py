@@ -94,9 +94,9 @@ def test_a_crawl_with_a_hostile_comment_answer_finishes_in_normal_time(tmp_path:
     out = tmp_path / "out"
     with FakeNaver(world).start() as fake:
         started = time.monotonic()
-        done = run_crawl(fake, out, f"date={DAY}", "comments=all", timeout=120)
+        done = run_crawl(fake, out, f"date={DAY}", "comments=all", timeout=240)
         took = time.monotonic() - started
-    assert took < 60, f"{took:.0f} s"
+    assert took < 120, f"{took:.0f} s"  # about 5 s; the old unwrap took hours on this answer
     assert done.returncode == 4, done.stderr[-3000:]  # incomplete: one article's comments
     assert f"{victim.oid}_{victim.aid}.md" in {p.name for p in files(out).values()}
     (report_path,) = (out / "reports").glob("crawl-*.json")
@@ -123,13 +123,13 @@ def test_ctrl_c_stops_a_crawl_fed_hostile_comment_answers(tmp_path: Path) -> Non
         proc.send_signal(signal.SIGINT)
         sent = time.monotonic()
         try:
-            _, stderr = proc.communicate(timeout=20)
+            _, stderr = proc.communicate(timeout=45)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
-            pytest.fail("Ctrl-C was not handled within 20 s")
+            pytest.fail("Ctrl-C was not handled within 45 s")
         took = time.monotonic() - sent
-    assert took < 15, f"{took:.1f} s"
+    assert took < 30, f"{took:.1f} s"  # a few seconds; the old unwrap held it for an hour
     assert proc.returncode == 3, stderr[-3000:]
     assert "crawl INTERRUPTED" in stderr.rstrip().splitlines()[-1]
 
