@@ -134,9 +134,12 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
             return
         last[0] = now
         rate = result.bytes_read / 1e6 / result.seconds if result.seconds else 0.0
+        if result.phase == "plan":  # the pass that reads headers only
+            what = f"finding the newest fetches: {result.records} record(s)"
+        else:
+            what = f"{result.records} record(s), {result.articles} article(s)"
         print(
-            f"newsbot: reparse: {result.records} record(s), {result.articles} article(s), "
-            f"{result.bytes_read / 1e6:.0f} MB read, {rate:.1f} MB/s",
+            f"newsbot: reparse: {what}, {result.bytes_read / 1e6:.0f} MB read, {rate:.1f} MB/s",
             file=sys.stderr,
             flush=True,
         )
@@ -200,11 +203,21 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
         print(f"newsbot: warning: {problem}", file=sys.stderr)
     for url, reason in sorted(result.failures.items()):
         print(f"newsbot: not extracted: {url}: {reason}", file=sys.stderr)
+    for url, reason in sorted(result.replaced.items()):
+        print(
+            f"newsbot: warning: newest fetch not extracted, an older one written: {url}: {reason}",
+            file=sys.stderr,
+        )
     rate = result.articles / result.seconds if result.seconds else 0.0
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "no articles"
     damaged = (
         f"; {len(result.problems)} archive problem(s) (unreadable parts skipped, see above)"
         if result.problems
+        else ""
+    )
+    replaced = (  # not failures: an older fetch gave the article (a warning each, above)
+        f" ({len(result.replaced)} newest fetch(es) not extracted, an older one written)"
+        if result.replaced
         else ""
     )
     skipped = result.skipped_line()
@@ -218,7 +231,7 @@ def _cmd_reparse(args: argparse.Namespace) -> int:
     )
     print(
         f"reparsed {result.records} record(s): {counts}{comments}; "
-        f"{len(result.failures)} failed; {rate:.0f} articles/s{damaged}"
+        f"{len(result.failures)} failed{replaced}; {rate:.0f} articles/s{damaged}"
     )
     return 1 if result.failures or result.problems else 0
 

@@ -18,12 +18,13 @@ import json
 import logging
 import mmap
 import os
+import re
 import sys
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,14 @@ from warcio.warcwriter import WARCWriter
 
 from newsbot import __version__
 from newsbot.article import decode_html, finalize, page_for
-from newsbot.comments import COMMENT_API, COMMENT_HOST, Mode, Status, parse_comment_page
+from newsbot.comments import (
+    COMMENT_API,
+    COMMENT_HOST,
+    Mode,
+    Status,
+    merge_comments,
+    parse_comment_page,
+)
 from newsbot.dates import KST, kst_date_of, now_kst, to_iso
 from newsbot.errors import InvalidArticleUrl, NewsbotError, describe_exception
 from newsbot.items import Article, ArticleComments
@@ -324,6 +332,7 @@ class ReadStats:
     skipped: Counter[str] = field(default_factory=Counter)
     bytes_read: int = 0
     bytes_done: int = 0  # of the files already read whole
+    sizes: dict[int, int] = field(default_factory=dict)  # how far each file was read
 
 
 # Records that accompany a response (what was asked, what the crawler noted): not pages.
@@ -371,14 +380,32 @@ def _read_files(
     problems: list[str],
     stats: ReadStats,
     decode: Callable[[ArchivedPage], bool],
+    sizes: dict[int, int] | None = None,
 ) -> Iterator[ArchivedPage]:
     """``read_archive`` over ``(number, path)`` pairs (``ArchivedPage.where`` names the file
     by its number); a page's payload is decoded only if ``decode(page)`` (else ``body`` is
-    empty): the same pages, with the same ``where``, either way."""
+    empty): the same pages, with the same ``where``, either way. With ``sizes`` (by file
+    number), a file is read only that far: what was appended since is named in
+    ``problems``, not read."""
     for number, path in files:
+        size = 0
         try:
             with path.open("rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
+                if sizes is not None and size != sizes.get(number, 0):
+                    planned = sizes.get(number, 0)
+                    if size > planned:
+                        problems.append(
+                            f"{path}: bytes {planned}-{size} written after reparse began: not "
+                            "read (run reparse again for them)"
+                        )
+                    else:
+                        problems.append(
+                            f"{path}: {planned - size} bytes shorter than when reparse began: "
+                            "what it held then may be missing"
+                        )
+                    size = min(size, planned)
+                stats.sizes[number] = size
                 if size == 0:
                     continue
                 with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
@@ -390,8 +417,7 @@ def _read_files(
         except (OSError, ValueError) as exc:
             problems.append(f"{path}: {type(exc).__name__}: {exc}")
         finally:
-            with contextlib.suppress(OSError):
-                stats.bytes_done += path.stat().st_size
+            stats.bytes_done += size
             stats.bytes_read = stats.bytes_done
 
 
@@ -413,10 +439,12 @@ class _Stream:
         self.buffer = bytearray()
         self.ended = False
         self.consumed = 0
+        self.step = 1024  # grows to _CHUNK: a stream of one bad header copies little
 
     def _fill(self, n: int) -> None:
         while len(self.buffer) < n and not self.ended:
-            data = self.more(max(n - len(self.buffer), _CHUNK))
+            data = self.more(max(n - len(self.buffer), self.step))
+            self.step = min(_CHUNK, self.step * 2)
             if data:
                 self.buffer += data
             else:
@@ -452,13 +480,14 @@ class _Stream:
             self.read(1)
 
     def read_head(self, limit: int) -> bytes | None:
-        """Up to and with the first blank line (``\\r\\n\\r\\n``), if one comes within
-        ``limit`` bytes; else ``None`` and nothing taken."""
+        """Up to and with the first blank line (``\\r\\n\\r\\n``, or ``\\n\\n`` as
+        old tools and hand-made files end header lines), if one comes within ``limit``
+        bytes; else ``None`` and nothing taken."""
         searched = 0
         while True:
-            at = self.buffer.find(b"\r\n\r\n", max(0, searched - 3))
-            if 0 <= at <= limit - 4:
-                return self.read(at + 4)
+            found = _BLANK_LINE.search(self.buffer, max(0, searched - 3))
+            if found is not None and found.end() <= limit:
+                return self.read(found.end())
             if len(self.buffer) >= limit or self.ended:
                 return None
             searched = len(self.buffer)
@@ -474,6 +503,7 @@ class _Raw:
     length: int
 
 
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")  # the end of a header block, CRLF or LF lines
 _WARC_PARSER = StatusAndHeadersParser(["WARC/1.1", "WARC/1.0", "WARC/0.17", "WARC/0.18"])
 _HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
 
@@ -488,7 +518,8 @@ def _target(headers: StatusAndHeaders) -> str:
 def _next_record(stream: _Stream) -> _Raw | None:
     """The next record of ``stream``, ``None`` at its end; raises ``_Damage`` for one that
     is not whole: no header, a block shorter than its ``Content-Length``, or one that the
-    ``Content-Length`` does not end (what follows is neither a record nor the end)."""
+    ``Content-Length`` does not end (what follows is text that could be more of its block:
+    not a record, not the end, not bytes no block goes on with, ``_cannot_continue``)."""
     stream.skip_blank()
     start = stream.consumed
     if not stream.peek(1):
@@ -519,20 +550,61 @@ def _next_record(stream: _Stream) -> _Raw | None:
         raise _Damage(f": {name}: cut short ({got} of {length} bytes)", start)
     stream.skip_blank()
     following = stream.peek(5)
-    if following and following != b"WARC/":
+    if following and following != b"WARC/" and not _cannot_continue(following):
         raise _Damage(f": {name}: its Content-Length ({length}) does not end the record", start)
     return _Raw(headers, block, length)
 
 
-class _Window:
-    """The bytes of ``data`` from ``at`` on, as ``_Stream`` reads them."""
+def _cannot_continue(following: bytes) -> bool:
+    """Whether the bytes after a record's block are junk that no block goes on with: NUL
+    bytes (a file grown but never written: a crash, a preallocated file) or the start of
+    a next header cut short (``WAR`` at the end). The record before them is whole; the
+    junk is named as unreadable when it is read as the next record."""
+    return following[:1] == b"\0" or following.startswith(b"WAR") or b"WARC/".startswith(following)
 
-    def __init__(self, data: mmap.mmap, at: int) -> None:
+
+_CONTENT_LENGTH = re.compile(rb"\n(?i:content-length):[ \t]{0,8}[0-9]{1,20}[ \t]{0,8}\r?\n")
+_HEADER_LINE = re.compile(rb"\nWARC/1\.")
+_RESYNC_PATTERNS = (_BLANK_LINE, _CONTENT_LENGTH, _HEADER_LINE)
+_RESYNC_HEAD_BYTES = 8 * 1024  # how far a record header found by resync may reach
+
+
+class _NextMatch:
+    """The first match of ``pattern`` in ``data[at : at + _RESYNC_HEAD_BYTES]``, for ``at``
+    that only grows: a match (or a stretch without one) found for one ``at`` is reused for
+    the next, so that each byte is searched about once."""
+
+    def __init__(self, data: mmap.mmap, pattern: re.Pattern[bytes], size: int) -> None:
+        self.data = data
+        self.pattern = pattern
+        self.size = size
+        self.origin = 0  # the last search was from here,
+        self.limit = 0  # up to here,
+        self.hit = -1  # and found this (-1: nothing)
+
+    def find(self, at: int) -> int:
+        if self.origin <= at <= self.hit:
+            return self.hit  # the first from an earlier point, and past ``at``: the first
+        start = at
+        if self.hit < 0 and self.origin <= at < self.limit:
+            start = max(at, self.limit - 64)  # (a match may straddle the last limit)
+        limit = min(self.size, at + _RESYNC_HEAD_BYTES)
+        found = self.pattern.search(self.data, start, limit)
+        self.origin, self.limit = at, limit
+        self.hit = found.start() if found is not None else -1
+        return self.hit
+
+
+class _Window:
+    """The bytes of ``data`` from ``at`` up to ``end``, as ``_Stream`` reads them."""
+
+    def __init__(self, data: mmap.mmap, at: int, end: int) -> None:
         self.data = data
         self.at = at
+        self.end = end
 
     def more(self, n: int) -> bytes:
-        chunk = self.data[self.at : self.at + n]
+        chunk = self.data[self.at : min(self.end, self.at + n)]
         self.at += len(chunk)
         return chunk
 
@@ -549,6 +621,7 @@ class _Member:
         self.inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
         self.end: int | None = None
         self.damaged = False
+        self.broken = False  # a zlib error (a bad CRC, bad data), not the file's end
 
     def more(self, n: int) -> bytes:
         while self.end is None and not self.damaged:
@@ -557,12 +630,12 @@ class _Member:
                 if self.at >= self.size:
                     self.damaged = True
                     break
-                data = self.data[self.at : self.at + _CHUNK]
+                data = self.data[self.at : min(self.size, self.at + _CHUNK)]
                 self.at += len(data)
             try:
                 out = self.inflater.decompress(data, max(1, n))
             except zlib.error:
-                self.damaged = True
+                self.damaged = self.broken = True
                 break
             if self.inflater.eof:
                 self.end = self.at - len(self.inflater.unused_data)
@@ -608,38 +681,60 @@ class _FileReader:
     def plain(self) -> Iterator[ArchivedPage]:
         """An uncompressed ``.warc``: after a damaged record, the next ``WARC/1.`` header
         line that starts a readable record (the damaged one's block may hide it)."""
+        gap: list[Any] | None = None  # [start, end, what the first damaged record was]
+        finders = [_NextMatch(self.data, p, self.size) for p in _RESYNC_PATTERNS]
         position = 0
         while position < self.size:
             base = position
-            stream = _Stream(_Window(self.data, base).more)
+            stream = _Stream(_Window(self.data, base, self.size).more)
             try:
                 while (raw := _next_record(stream)) is not None:
+                    if gap is not None:
+                        self.report(*gap)
+                        gap = None
                     self.progress(base + stream.consumed)
                     yield from self.page(raw)
-                return
+                break
             except _Damage as damage:
                 start = base + damage.start
-                position = self.resync(start + 1)
-                self.report(start, position, damage.what)
+                position = self.resync(start + 1, *finders)
+                self.progress(position)
+                if gap is not None and gap[1] == start:  # damage after damage: one gap
+                    gap[1] = position
+                else:
+                    if gap is not None:
+                        self.report(*gap)
+                    gap = [start, position, damage.what]
+        if gap is not None:
+            self.report(*gap)
 
-    def resync(self, at: int) -> int:
-        """Where the next plausible record header (``WARC/1.0`` or ``WARC/1.1``, with a
-        ``Content-Length``) starts, from ``at`` (or the end of the file)."""
+    def resync(self, at: int, blank: _NextMatch, length: _NextMatch, line: _NextMatch) -> int:
+        """Where the next plausible record header (``WARC/1.0`` or ``WARC/1.1``, ending
+        within ``_RESYNC_HEAD_BYTES`` and with a ``Content-Length``) starts, from ``at``
+        (or the end of the file); the last of several ``WARC/1.`` lines before one blank
+        line (the others are garbage, not the record's header). Each byte is searched about
+        once, whatever the file holds (many ``WARC/1.`` lines cost no more than one):
+        nothing is copied, and what was found for one candidate serves the next ones."""
         while True:
-            found = self.data.find(b"WARC/1.", at)
+            found = self.data.find(b"WARC/1.", at, self.size)
             if found < 0:
                 return self.size
             # Not only at a line's start: a record cut short ends anywhere.
-            head = self.data[found : found + _MAX_HEAD_BYTES]
-            end = head.find(b"\r\n\r\n")
-            version = head[7:10] in (b"0\r\n", b"1\r\n")
-            if version and end > 0 and b"\ncontent-length:" in head[:end].lower():
-                return found
+            version = self.data[found + 7 : found + 10]
+            if version in (b"0\r\n", b"1\r\n") or version[:2] in (b"0\n", b"1\n"):
+                end = blank.find(found)
+                if end >= 0 and 0 <= length.find(found) < end and not 0 <= line.find(found) < end:
+                    return found
             at = found + 1
 
     def members(self) -> Iterator[ArchivedPage]:
         """A ``.warc.gz``, gzip member by gzip member: after a damaged one, reading resumes
-        at the next gzip header; damaged stretches that follow each other are one gap."""
+        at the next gzip header; damaged stretches that follow each other are one gap.
+
+        A member's last record is held until the member's end (its CRC and length) is
+        checked: a member that fails it is damage, and gives no page. (Records before the
+        last one of a member, when a tool puts several in one, go as they are read: memory
+        stays one record.)"""
         gap: list[Any] | None = None  # [start, end, what the first damaged record was]
         position = 0
         while position < self.size:
@@ -648,19 +743,30 @@ class _FileReader:
             if self.data[position : position + 3] == _GZIP_MAGIC:
                 member = _Member(self.data, position, self.size)
                 stream = _Stream(member.more)
+                held: _Raw | None = None
                 try:
                     while (raw := _next_record(stream)) is not None:
-                        if gap is not None:
-                            self.report(*gap)
-                            gap = None
-                        yield from self.page(raw)
+                        if held is not None:
+                            yield from self.page(held)
+                        held = raw
                 except _Damage as damage:
                     what = damage.what
                 else:
                     if member.end is not None:
+                        if gap is not None:
+                            self.report(*gap)
+                            gap = None
+                        if held is not None:
+                            yield from self.page(held)
                         position = member.end
                         continue
-            found = self.data.find(_GZIP_MAGIC, position + 1)
+                    if held is not None:
+                        what = f": {_target(held.headers) or 'a record'}: " + (
+                            "its gzip member fails its check (CRC or length)"
+                            if member.broken
+                            else "its gzip member is cut short"
+                        )
+            found = self.data.find(_GZIP_MAGIC, position + 1, self.size)
             end = self.size if found < 0 else found
             if gap is None:
                 gap = [position, end, what]
@@ -773,14 +879,17 @@ def _decoded(http_headers: StatusAndHeaders, stored: bytes) -> tuple[bytes, str 
 
 
 def _inflated(inflater: Any, data: bytes, out: bytearray, limit: int) -> None:
-    """Decompress ``data`` onto ``out``, raising ``_TooLarge`` past ``limit`` bytes."""
-    while True:  # a MiB at a time: no larger piece held besides ``out``
-        out += inflater.decompress(data, min(_MiB, limit + 1 - len(out)))
+    """Decompress ``data`` onto ``out``, raising ``_TooLarge`` past ``limit`` bytes. Called
+    again until the stream ends or gives nothing more: with all input taken, output may
+    still be pending (a body just over a MiB multiple)."""
+    while not inflater.eof:  # a MiB at a time: no larger piece held besides ``out``
+        piece = inflater.decompress(data, min(_MiB, limit + 1 - len(out)))
+        out += piece
         if len(out) > limit:
             raise _TooLarge
         data = inflater.unconsumed_tail
-        if not data or inflater.eof:
-            return
+        if not piece and not data:
+            return  # all input taken, nothing pending: cut short, or ended
 
 
 def _gunzip(data: bytes, limit: int) -> bytes:
@@ -811,14 +920,15 @@ def _unbrotli(data: bytes, limit: int) -> bytes:
 
     decompressor = brotli.Decompressor()
     out, given = bytearray(), data
-    while True:  # a MiB at a time; the input is given once, then only empty input
-        out += decompressor.process(given, output_buffer_limit=_MiB)
+    while True:  # about a MiB at a time; the input is given once, then only empty input
+        piece = decompressor.process(given, output_buffer_limit=_MiB)
+        out += piece
         given = b""
         if len(out) > limit:
             raise _TooLarge
         if decompressor.is_finished():
             return bytes(out)
-        if decompressor.can_accept_more_data():
+        if not piece:  # no progress: all input taken, and it wants more
             raise brotli.error("the brotli stream is cut short")
 
 
@@ -995,54 +1105,125 @@ def _rank(page: ArchivedPage) -> Rank:
     return (_when(page.fetched), *page.where)
 
 
+@dataclass
+class _Answers:
+    """What the comment answers of one article read so far hold: per ``comment_no`` the
+    record of the newest answer that listed it (with its rank), the count of the newest
+    counting answer, and when the newest answer was fetched."""
+
+    mode: str = Mode.COUNT
+    records: dict[str, tuple[Rank, dict[str, Any]]] = field(default_factory=dict)
+    counted: Rank | None = None
+    count: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    newest: Rank | None = None
+    fetched: str = ""
+
+
 class CommentRebuilder:
     """Rebuilds ``.comments.jsonl`` files and ``comment_count`` from archived comment
     answers, as the crawl wrote them (``OutputStore.save_comments``: the union of what
-    every answer listed). Answers are gathered per article and written when ``held``
-    articles are waiting, and at the end: the union does not depend on when it is
-    written. A probe (``pageSize=1``) gives only the count, as in the crawl; the count is
-    the newest answer's, whatever order the answers are read in."""
+    every answer listed). The newest answer wins whatever order the answers are read in
+    (their rank, as articles': ``WARC-Date``, then file and record order): per
+    ``comment_no`` the newest answer that listed it, the count (a probe, ``pageSize=1``,
+    or a first page) and the comments' time from the newest.
 
-    def __init__(self, store: OutputStore, result: ReparseResult, held: int = 256) -> None:
+    An article is written once all its answers are read (``expected``, counted by the
+    plan pass), else at the end; when more than ``held`` articles are waiting, the one
+    touched least recently is written early, and what it had is kept (ranks, count) so that
+    an older answer read later changes nothing it should not."""
+
+    def __init__(
+        self,
+        store: OutputStore,
+        result: ReparseResult,
+        held: int = 256,
+        expected: Counter[str] | None = None,
+    ) -> None:
         self.store = store
         self.result = result
         self.held = held
+        self.expected = expected if expected is not None else Counter()
         # As the crawl that wrote them had them (the settings, from the environment).
         self.personal = _setting("NEWSBOT_COMMENTS_PERSONAL_FIELDS")
         self.keep_deleted_text = _setting("NEWSBOT_COMMENTS_KEEP_DELETED_TEXT")
-        self.waiting: dict[str, ArticleComments] = {}
-        self.fetched: dict[str, str] = {}
-        self.counted: dict[str, Rank] = {}  # the answer each article's count is from
+        self.waiting: dict[str, _Answers] = {}
+        self.written: dict[str, _Answers] = {}  # written early: the ranks, without records
+        self.seen: Counter[str] = Counter()  # answers read, per article
 
     def add(self, page: ArchivedPage, request: _CommentRequest) -> None:
         answer = parse_comment_page(page.body, personal=self.personal)  # errors: named above
         key = request.article.key
-        item = self.waiting.pop(key, None) or ArticleComments(key, Mode.COUNT, Status.COLLECTED)
+        item = self.waiting.pop(key, None) or _Answers()
         self.waiting[key] = item  # last touched last
         rank = _rank(page)
-        newest = key not in self.counted or rank >= self.counted[key]
-        if answer.total is not None and request.first and newest:  # a probe, or first page
-            self.counted[key] = rank
-            item.count, item.counts = answer.total, answer.counts
-            self.fetched[key] = page.fetched
-        self.fetched.setdefault(key, page.fetched)
+        if item.newest is None or rank > item.newest:
+            item.newest, item.fetched = rank, page.fetched
+        counts = answer.total is not None and request.first  # a probe, or a first page
+        if counts and (item.counted is None or rank > item.counted):
+            item.counted, item.count, item.counts = rank, answer.total, answer.counts
         if not request.probe:
             item.mode = Mode.ALL
-            item.comments.extend(
-                c
-                for c in answer.comments
-                if request.parent is None or c["parent_comment_no"] == request.parent
-            )  # (a reply list may repeat its parent, as Thread.take knows)
+            for record in answer.comments:
+                if request.parent is not None and record["parent_comment_no"] != request.parent:
+                    continue  # (a reply list may repeat its parent, as Thread.take knows)
+                self._keep(item, rank, record)
         self.result.comment_pages += 1
-        if len(self.waiting) > self.held:
+        self.seen[key] += 1
+        if self.seen[key] >= self.expected[key] > 0:
+            self.write(key)
+        elif len(self.waiting) > self.held:
             self.write(next(iter(self.waiting)))
+
+    def missed(self, key: str) -> None:
+        """An answer of ``key`` that could not be read: one fewer to wait for."""
+        self.seen[key] += 1
+        if key in self.waiting and self.seen[key] >= self.expected[key] > 0:
+            self.write(key)
+
+    def _keep(self, item: _Answers, rank: Rank, record: dict[str, Any]) -> None:
+        number = str(record["comment_no"])
+        before = item.records.get(number)
+        if before is None:
+            item.records[number] = (rank, record)
+            return
+        (_, old), (new_rank, new) = sorted([before, (rank, record)], key=lambda r: r[0])
+        # The newer wins; a deleted one keeps what the API blanks (merge_comments' rules).
+        merged = merge_comments([old], [new], keep_deleted_text=self.keep_deleted_text)
+        item.records[number] = (new_rank, merged[0])
 
     def write(self, key: str) -> None:
         item = self.waiting.pop(key)
-        fetched = self.fetched.pop(key, "")
+        earlier = self.written.get(key)
+        if earlier is not None:  # written early: what an older answer read now may change
+            if earlier.newest is not None and (item.newest is None or earlier.newest > item.newest):
+                item.newest, item.fetched = earlier.newest, earlier.fetched
+            if earlier.counted is not None and (
+                item.counted is None or earlier.counted > item.counted
+            ):
+                item.counted, item.count, item.counts = (
+                    earlier.counted,
+                    earlier.count,
+                    earlier.counts,
+                )
+            item.records = {
+                n: kept
+                for n, kept in item.records.items()
+                if n not in earlier.records or kept[0] > earlier.records[n][0]
+            }
+            if earlier.mode == Mode.ALL:
+                item.mode = Mode.ALL
+        comments = ArticleComments(key, item.mode, Status.COLLECTED, count=item.count)
+        comments.counts = item.counts
+        comments.comments = [record for _, record in item.records.values()]
+        expected = self.expected[key]
+        if earlier is not None or not expected or self.seen[key] < expected:  # may come again
+            kept = replace(item, records=dict((earlier or item).records))
+            kept.records.update((n, (rank, {})) for n, (rank, _) in item.records.items())
+            self.written[key] = kept
         try:
-            when = to_iso(datetime.fromisoformat(fetched)) if fetched else None
-            self.store.save_comments(item, when or "", keep_deleted_text=self.keep_deleted_text)
+            when = to_iso(datetime.fromisoformat(item.fetched)) if item.fetched else None
+            self.store.save_comments(comments, when or "", keep_deleted_text=self.keep_deleted_text)
         except NotWritten:
             self.result.skipped["comments of an article not written"] += 1
             return
@@ -1051,7 +1232,7 @@ class CommentRebuilder:
         except Exception as exc:  # a hostile record: named, and the others still written
             self.result.failures[f"comments of {key}"] = describe_exception(exc)
             return
-        self.result.comment_articles += 1
+        self.result.comment_articles += 1 if earlier is None else 0
 
     def finish(self) -> None:
         while self.waiting:
@@ -1071,6 +1252,10 @@ class ReparseResult:
     bytes_read: int = 0  # of the archive files, as stored
     # The chosen fetches that gave no article, by article: an older fetch is tried next.
     unwritten: dict[str, Rank] = field(default_factory=dict)
+    failed_keys: dict[str, list[str]] = field(default_factory=dict)  # article: failed URLs
+    # Failures of a newer fetch whose article an older fetch gave (URL: why): not failures.
+    replaced: dict[str, str] = field(default_factory=dict)
+    phase: str = "write"  # of a progress report: "plan" (headers only) or "write"
 
     @property
     def articles(self) -> int:
@@ -1096,6 +1281,9 @@ class ReparseResult:
         self.comment_articles += part.comment_articles
         self.bytes_read += part.bytes_read
         self.unwritten.update(part.unwritten)
+        for key, urls in part.failed_keys.items():
+            self.failed_keys.setdefault(key, []).extend(urls)
+        self.replaced.update(part.replaced)
 
 
 SUPERSEDED = "superseded"  # the skip kind of a fetch that a newer fetch of its article replaced
@@ -1118,33 +1306,53 @@ def _article_key(page: ArchivedPage) -> str | None:
 
 @dataclass
 class _Plan:
-    """What the first pass over the archives found: the newest fetch of each article, and
-    which files hold comment answers."""
+    """What the first pass over the archives found: every fetch of each article (its
+    ranks, newest last once ``sort``-ed), which files hold comment answers and how many
+    answers each article has, and how far each file was read (``sizes``)."""
 
-    newest: dict[str, Rank] = field(default_factory=dict)
+    fetches: dict[str, list[Rank]] = field(default_factory=dict)
     comment_files: set[int] = field(default_factory=set)
+    answers: Counter[str] = field(default_factory=Counter)
+    sizes: dict[int, int] = field(default_factory=dict)
 
     def merge(self, part: _Plan) -> None:
-        for key, rank in part.newest.items():
-            if key not in self.newest or rank > self.newest[key]:
-                self.newest[key] = rank
+        for key, ranks in part.fetches.items():
+            self.fetches.setdefault(key, []).extend(ranks)
         self.comment_files |= part.comment_files
+        self.answers.update(part.answers)
+        self.sizes.update(part.sizes)
+
+    def sort(self) -> None:
+        for ranks in self.fetches.values():
+            ranks.sort()
 
 
-def _plan_part(files: list[tuple[int, Path]], pending: set[str] | None, tried: set[Rank]) -> _Plan:
-    """The newest fetch of each article in ``files`` (of those in ``pending``, if given),
-    leaving out ``tried`` ones; headers and digests only, no payload decoded, no extraction."""
+def _plan_part(
+    files: list[tuple[int, Path]], progress: Callable[[ReparseResult], None] | None = None
+) -> _Plan:
+    """Every fetch of each article in ``files``, and their comment answers; headers and
+    digests only, no payload decoded, no extraction. ``progress`` (``phase`` ``plan``) is
+    called after every record."""
     plan = _Plan()
-    for page in _read_files(files, [], ReadStats(), _never):
-        if _comment_page(page.url) is not None:
+    stats = ReadStats()
+    report = ReparseResult(phase="plan")
+    started = time.monotonic()
+    for page in _read_files(files, [], stats, _never, sizes=None):
+        if progress is not None:
+            report.records += 1
+            report.bytes_read = stats.bytes_read
+            report.seconds = time.monotonic() - started
+            progress(report)
+        request = _comment_page(page.url)
+        if request is not None:
             plan.comment_files.add(page.where[0])
+            if page.status == 200:
+                plan.answers[request.article.key] += 1
             continue
         key = _article_key(page)
-        rank = _rank(page)
-        if key is None or rank in tried or (pending is not None and key not in pending):
-            continue
-        if key not in plan.newest or rank > plan.newest[key]:
-            plan.newest[key] = rank
+        if key is not None:
+            plan.fetches.setdefault(key, []).append(_rank(page))
+    plan.sizes = stats.sizes
     return plan
 
 
@@ -1160,11 +1368,13 @@ def _write_part(
     end: str | None,
     *,
     first: bool,
+    sizes: dict[int, int] | None = None,
     progress: Callable[[ReparseResult], None] | None = None,
 ) -> ReparseResult:
-    """Extract and write the ``chosen`` fetches of ``files``. The first pass also counts
-    every other record (skipped by kind, ``superseded`` for an older fetch) and the damage
-    found; a later one (older fetches of articles whose newest gave none) only its own."""
+    """Extract and write the ``chosen`` fetches of ``files`` (read as far as ``sizes``:
+    the plan pass saw no further). The first pass also counts every other record (skipped
+    by kind, ``superseded`` for an older fetch) and the damage found; a later one (older
+    fetches of articles whose newest gave none) only its own."""
     result = ReparseResult()
     stats = ReadStats()  # what the reader skipped (revisits …), merged into result.skipped
     problems = result.problems if first else []
@@ -1188,13 +1398,15 @@ def _write_part(
         result.bytes_read = stats.bytes_read
         result.seconds = time.monotonic() - started
 
-    for page in _read_files(files, problems, stats, wanted):
+    for page in _read_files(files, problems, stats, wanted, sizes):
         rank = _rank(page)
         if rank in chosen:
             result.records += 1 if first else 0
             key = _article_key(page)
             if not _reparse_page(page, store, result, start, end) and key is not None:
                 result.unwritten[key] = rank
+                if page.url in result.failures:
+                    result.failed_keys.setdefault(key, []).append(page.url)
         elif first:
             reason = skip_reason(page)
             if reason is not None or _comment_page(page.url) is None:
@@ -1250,17 +1462,22 @@ def _reparse_page(
     return True
 
 
-def _rebuild_comments(files: list[tuple[int, Path]], store: OutputStore) -> ReparseResult:
+def _rebuild_comments(
+    files: list[tuple[int, Path]],
+    store: OutputStore,
+    expected: Counter[str] | None = None,
+    sizes: dict[int, int] | None = None,
+) -> ReparseResult:
     """The comment answers of ``files``, once every article is written (an answer needs
     its article's file); one process, so that answers of one article in several files are
-    merged, not raced."""
+    merged, not raced. ``expected``: how many answers each article has (the plan's)."""
     result = ReparseResult()
-    comments = CommentRebuilder(store, result)
+    comments = CommentRebuilder(store, result, expected=expected)
 
     def wanted(page: ArchivedPage) -> bool:
         return page.status == 200 and _comment_page(page.url) is not None
 
-    for page in _read_files(files, [], ReadStats(), wanted):
+    for page in _read_files(files, [], ReadStats(), wanted, sizes):
         request = _comment_page(page.url)
         if request is None or skip_reason(page) is not None:
             continue
@@ -1271,6 +1488,7 @@ def _rebuild_comments(files: list[tuple[int, Path]], store: OutputStore) -> Repa
             comments.add(page, request)
         except Exception as exc:  # success:false, or a hostile record: named, then go on
             result.failures[page.url] = describe_exception(exc)
+            comments.missed(request.article.key)
     comments.finish()
     return result
 
@@ -1314,9 +1532,13 @@ def _job(
     as one ``ReparseJobError`` line (an ``OSError`` subclass would not cross back whole)."""
     try:
         if step == "plan":
-            return _plan_part(files, *args)
-        chosen, start, end, first = args
-        return _write_part(files, chosen, _job_store(root, template), start, end, first=first)
+            return _plan_part(files)
+        chosen, start, end, first, sizes = args
+        store = _job_store(root, template)
+        try:
+            return _write_part(files, chosen, store, start, end, first=first, sizes=sizes)
+        finally:
+            store.index.close()  # one per pass: none left open for the process's life
     except (WriteError, OSError) as exc:
         raise ReparseJobError(f"{exc.strerror or exc}") from None
     except MemoryError:
@@ -1343,17 +1565,19 @@ def reparse(
     (Korea time) before ``start`` or after ``end`` (``YYYY-MM-DD``), the only date range of
     archives written by other tools. Records without an article are counted in ``skipped``
     by kind (see ``skip_reason``). ``progress`` is called after every record of the pass
-    that writes.
+    that plans (``phase`` ``plan``: headers read) and of the pass that writes.
     """
     files = _numbered(inputs)
 
     def run(step: str, groups: list[list[tuple[int, Path]]], args: list[tuple[Any, ...]]) -> Any:
         for group, arg in zip(groups, args, strict=True):
             if step == "plan":
-                yield _plan_part(group, *arg)
+                yield _plan_part(group, progress)
             else:
-                chosen, s, e, first = arg
-                yield _write_part(group, chosen, store, s, e, first=first, progress=progress)
+                chosen, s, e, first, sizes = arg
+                yield _write_part(
+                    group, chosen, store, s, e, first=first, sizes=sizes, progress=progress
+                )
 
     return _reparse_passes(files, [files], run, store, start, end)
 
@@ -1367,47 +1591,65 @@ def _reparse_passes(
     end: str | None,
 ) -> ReparseResult:
     """The passes of a reparse, each over ``groups`` of ``files`` through ``run`` (in this
-    process, or one job per group): find the newest fetch of every article, write those;
-    for the articles whose newest gave none, the next older fetch, until none is left;
-    then the comment answers."""
+    process, or one job per group): one reads the headers, for every fetch of every article
+    (``_Plan``); one writes the newest fetch of each; for the articles whose fetch gave
+    none, another writes the next older fetch, reading only the files that hold one, until
+    none is left; then the comment answers. Every pass reads a file as far as the plan
+    did: records appended since are named, never counted as ``superseded``.
+
+    A newer fetch that failed is a failure only when no older one gives its article; when
+    one does, it is named in ``replaced``, not ``failures``."""
     started = time.monotonic()
     total = ReparseResult()
-    pending: set[str] | None = None
-    tried: set[Rank] = set()
+    plan = _Plan()
+    for part in run("plan", groups, [()] * len(groups)):
+        plan.merge(part)
+    plan.sort()
+    left = {key: len(ranks) - 1 for key, ranks in plan.fetches.items()}  # next to try
+    chosen = {ranks[-1] for ranks in plan.fetches.values()}
     first = True
-    comment_files: set[int] = set()
-    while True:
-        plan = _Plan()
-        for part in run("plan", groups, [(pending, tried)] * len(groups)):
-            plan.merge(part)
-        comment_files |= plan.comment_files
-        if not first and not plan.newest:
-            break
-        chosen = set(plan.newest.values())
-        tried |= chosen
+    failed: dict[str, list[str]] = {}
+    while chosen or first:
         holding = {rank[1] for rank in chosen}
         now = groups if first else [[f for f in g if f[0] in holding] for g in groups]
         now = [g for g in now if g]
         args = []
         for group in now:
             numbers = {number for number, _ in group}
-            args.append(({r for r in chosen if r[1] in numbers}, start, end, first))
+            mine = {r for r in chosen if r[1] in numbers}
+            args.append((mine, start, end, first, {n: plan.sizes.get(n, 0) for n in numbers}))
         unwritten: dict[str, Rank] = {}
         for part in run("write", now, args):
             unwritten.update(part.unwritten)
-            part.unwritten = {}
+            for key, urls in part.failed_keys.items():
+                failed.setdefault(key, []).extend(urls)
+            part.unwritten, part.failed_keys = {}, {}
             total.add(part)
         if not first:  # counted as superseded by the first pass: extracted after all
             total.skipped[SUPERSEDED] -= len(chosen)
             if not total.skipped[SUPERSEDED]:
                 del total.skipped[SUPERSEDED]
+            for key in {k for k in failed if k not in unwritten}:  # an older fetch gave it
+                for url in failed.pop(key):
+                    if url in total.failures:
+                        total.replaced[url] = total.failures.pop(url)
         first = False
-        if not unwritten:
-            break
-        pending = set(unwritten)
-    if comment_files:
+        chosen, trying = set(), set()
+        for key in unwritten:
+            left[key] -= 1
+            if left[key] >= 0:
+                chosen.add(plan.fetches[key][left[key]])
+                trying.add(key)
+        failed = {key: urls for key, urls in failed.items() if key in trying}  # (the rest stay)
+    if plan.comment_files:
+        own = not isinstance(comment_store, OutputStore)
         store = comment_store if isinstance(comment_store, OutputStore) else comment_store()
-        total.add(_rebuild_comments([f for f in files if f[0] in comment_files], store))
+        try:
+            comment_files = [f for f in files if f[0] in plan.comment_files]
+            total.add(_rebuild_comments(comment_files, store, plan.answers, plan.sizes))
+        finally:
+            if own:
+                store.index.close()
     total.seconds = time.monotonic() - started
     return total
 

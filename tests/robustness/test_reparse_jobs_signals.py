@@ -67,7 +67,7 @@ def _alive(pids: set[int]) -> set[int]:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_the_jobs_with_the_command(tmp_path: Path, signum: int) -> None:
     archives, out = tmp_path / "archives", tmp_path / "out"
-    _archives(archives, n_files=2, per_file=150)
+    _archives(archives, n_files=4, per_file=250)  # a minute's work: stopped long before
     command = [sys.executable, "-m", "newsbot", "reparse", str(archives), "--output", str(out)]
     log = tmp_path / "stderr"
     with log.open("w") as stderr_file:  # not a pipe: jobs that outlive it would hold it open
@@ -85,7 +85,7 @@ def test_a_signal_stops_the_jobs_with_the_command(tmp_path: Path, signum: int) -
             jobs |= _children(process.pid)
             time.sleep(0.05)
         assert len(jobs) >= 2, "the jobs did not start"
-        time.sleep(1.5)  # the jobs are at work
+        time.sleep(0.5)  # the jobs are at work
         assert process.poll() is None, "done before the signal: give it more to do"
         jobs |= _children(process.pid)
         process.send_signal(signum)

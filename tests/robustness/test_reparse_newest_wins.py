@@ -7,7 +7,11 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from newsbot import archive as archive_module
 from newsbot.archive import WarcArchive, reparse
 from newsbot.storage import OutputStore
 from tests.conftest import ARTICLES
@@ -127,5 +131,123 @@ def test_when_the_newest_fetch_gives_no_article_the_next_older_is_written(
         f"2024/01/22/082_{_aid(0)}.md": 2,
         f"2024/01/22/082_{_aid(1)}.md": 1,
     }
-    assert list(result.failures) == [f"https://n.news.naver.com/mnews/article/082/{_aid(0)}"]
+    # The newest fetch's failure is named, not a failure: an older fetch gave the article.
+    assert result.failures == {}
+    assert list(result.replaced) == [f"https://n.news.naver.com/mnews/article/082/{_aid(0)}"]
     assert result.outcomes == {"new": 2}
+
+
+def _broken(directory: Path, name: str, n: int, fetched: datetime) -> Path:
+    """A fetch of article ``n`` at ``fetched`` that gives no article (a busy page)."""
+    work = directory / f"{name}.d"
+    archive = WarcArchive(work, 1 << 30, {})
+    archive.write(
+        f"https://n.news.naver.com/mnews/article/082/{_aid(n)}",
+        200,
+        [("Content-Type", "text/html; charset=utf-8")],
+        b"<html><body>busy</body></html>",
+        fetched=fetched,
+    )
+    archive.close()
+    (written,) = work.glob("*.warc.gz")
+    path = directory / name
+    written.rename(path)
+    shutil.rmtree(work)
+    return path
+
+
+def test_a_failed_newest_fetch_with_an_older_written_is_a_warning(tmp_path: Path) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    _archive(archives / "1.warc.gz", [(0, 1), (1, 1)])
+    _broken(archives, "2.warc.gz", 0, FETCHED[3])
+    out = tmp_path / "out"
+    result = run_newsbot("reparse", str(archives), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    url = f"https://n.news.naver.com/mnews/article/082/{_aid(0)}"
+    assert f"newsbot: warning: newest fetch not extracted, an older one written: {url}: " in (
+        result.stderr
+    )
+    assert "not extracted: " + url not in result.stderr.replace("newest fetch not extracted", "")
+    assert "0 failed (1 newest fetch(es) not extracted, an older one written)" in result.stdout
+
+
+def test_later_passes_read_only_the_files_holding_the_next_fetch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    _archive(archives / "1.warc.gz", [(0, 1), (1, 1)])  # article 0's oldest: written
+    _archive(archives / "2.warc.gz", [(1, 2), (2, 2)])  # unrelated to article 0
+    _broken(archives, "3.warc.gz", 0, FETCHED[2])
+    _broken(archives, "4.warc.gz", 0, FETCHED[3])  # article 0's 2 newest fail
+    reads: list[list[str]] = []
+    original = archive_module._read_files
+
+    def spy(files: list[tuple[int, Path]], *args: Any, **kwargs: Any) -> Any:
+        reads.append([path.name for _, path in files])
+        return original(files, *args, **kwargs)
+
+    monkeypatch.setattr(archive_module, "_read_files", spy)
+    phases: list[str] = []
+    result = reparse(
+        [archives], OutputStore(tmp_path / "out"), progress=lambda r: phases.append(r.phase)
+    )
+    everything = ["1.warc.gz", "2.warc.gz", "3.warc.gz", "4.warc.gz"]
+    # One plan pass, one writing pass over all, then only the file of the next candidate.
+    assert reads == [everything, everything, ["3.warc.gz"], ["1.warc.gz"]]
+    assert _versions(tmp_path / "out")[f"2024/01/22/082_{_aid(0)}.md"] == 1
+    assert result.failures == {} and len(result.replaced) == 1
+    assert result.outcomes == {"new": 3} and result.skipped == {"superseded": 1}
+    assert "plan" in phases and "write" in phases
+
+
+def test_records_appended_after_the_plan_are_named_not_superseded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    _archive(archives / "1.warc.gz", [(0, 1), (1, 1)])
+    _archive(archives / "more.warc.gz", [(0, 2), (1, 2), (2, 2)])
+    path = archives / "1.warc.gz"
+    size = path.stat().st_size
+    original = archive_module._plan_part
+
+    def plan_then_append(*args: Any) -> Any:
+        plan = original(*args)
+        with path.open("ab") as handle:  # a crawl still writing: a fetch of article 0 more
+            handle.write((archives / "more.warc.gz").read_bytes())
+        return plan
+
+    monkeypatch.setattr(archive_module, "_plan_part", plan_then_append)
+    result = reparse([path], OutputStore(tmp_path / "out"))
+    assert result.outcomes == {"new": 2} and result.skipped == {}  # nothing superseded
+    assert result.problems == [
+        f"{path}: bytes {size}-{path.stat().st_size} written after reparse began: not read "
+        "(run reparse again for them)"
+    ]
+
+
+def test_a_job_closes_its_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    _archive(archives / "1.warc.gz", [(0, 1)])
+    stores: list[OutputStore] = []
+    closed: list[bool] = []
+
+    def store(root: Path, template: str | None) -> OutputStore:
+        made = OutputStore(root)
+        real = made.index.close
+        made.index.close = lambda: (closed.append(True), real())[1]  # type: ignore[method-assign]
+        stores.append(made)
+        return made
+
+    monkeypatch.setattr(archive_module, "_job_store", store)
+    files = [(0, archives / "1.warc.gz")]
+    plan = archive_module._job("plan", files, tmp_path / "out", None, ())
+    chosen = {ranks[-1] for ranks in plan.fetches.values()}
+    part = archive_module._job(
+        "write", files, tmp_path / "out", None, (chosen, None, None, True, plan.sizes)
+    )
+    assert part.outcomes == {"new": 1}
+    assert len(stores) == 1 and closed == [True]
