@@ -69,12 +69,16 @@ from newsbot.urls import ArticleId
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 1, 5
-OK, DRIFT, FAILED, SKIPPED = "ok", "drift", "failed", "skipped"
-_RANK = {OK: 0, SKIPPED: 0, DRIFT: 1, FAILED: 2}
+OK, DRIFT, FAILED, SKIPPED, QUIET = "ok", "drift", "failed", "skipped", "quiet"
+#: QUIET: a list in its known shape that lists nothing for the day (a quiet day, a small
+#: press): nothing wrong with how it is read, nothing to check past it either.
+_RANK = {OK: 0, SKIPPED: 0, QUIET: 0, DRIFT: 1, FAILED: 2}
 #: One sub-section of each of two sections: busy every day on the real site.
 SECTIONS_CHECKED: tuple[tuple[str, str], ...] = (("100", "264"), ("101", "258"))
 LIST_PAGES = 3  # the first page and two next pages of each cursor list
-PRESS_CHECKED = "001"  # 연합뉴스: dozens of articles every day
+#: The press list checked when no section list named a press (연합뉴스: dozens of articles
+#: every day); else the press of the first article the day's first section list names.
+PRESS_CHECKED = "001"
 SPORTS_CHECKED = "kbaseball"
 NEWS_ARTICLES = 3
 SEARCH_QUERY = "뉴스"
@@ -157,11 +161,16 @@ def sample(value: Any) -> Any:
 
 
 def blocking_sign(status: int, body: bytes) -> str | None:
-    """Why an answer looks like blocking (403, 429, an empty 200), or None."""
+    """Why an answer looks like blocking (403, 429, a 200 with next to nothing in it), or
+    None. A short answer that is well-formed JSON (``[]``, ``{"result":{}}``) is no sign:
+    its step reads it (a list that lists nothing is quiet, one of another shape drift)."""
     if status in (403, 429):
         return f"HTTP {status}"
     if status == 200 and len(body.strip()) < _EMPTY_BYTES:
-        return f"an empty answer ({len(body)} bytes)"
+        try:
+            json.loads(body)
+        except ValueError:
+            return f"an empty answer ({len(body)} bytes)"
     return None
 
 
@@ -338,10 +347,8 @@ def check_list(
     }
     if not listing.articles:
         if SOURCES[source].accept_json and not listing.cards:
-            # A JSON list that lists nothing, in its known shape: a quiet day, maybe.
-            return Check(
-                step, DRIFT, "no article listed for the day (a quiet day?)", shapes
-            ), listing
+            # A JSON list that lists nothing, in its known shape: a quiet day, never a block.
+            return Check(step, QUIET, "quiet: no article listed for the day", shapes), listing
         what = "items" if SOURCES[source].accept_json else "ul.type06_headline / ul.type06 items"
         return Check(step, FAILED, f"no article: {what} gave none", shapes), listing
     status = DRIFT if listing.rejected else OK
@@ -597,6 +604,8 @@ class DoctorSpider(scrapy.Spider):
         self.answers = 0
         self.blocked: list[str] = []
         self.news: list[ArticleId] = []  # n.news articles taken from the lists
+        self.press: str | None = None  # the press whose list is checked, once chosen
+        self.first_pages = 0  # section lists' first pages answered (or failed)
         self.fields: list[dict[str, FieldSeen]] = []
         self.search_key = False
         self.obey_robots = False
@@ -625,7 +634,9 @@ class DoctorSpider(scrapy.Spider):
     def record(self, check: Check, order: int) -> None:
         check.order = order
         self.checks.append(check)
-        mark = {OK: "ok", DRIFT: "DRIFT", FAILED: "FAILED", SKIPPED: "skipped"}[check.status]
+        mark = {OK: "ok", DRIFT: "DRIFT", FAILED: "FAILED", SKIPPED: "skipped", QUIET: "quiet"}[
+            check.status
+        ]
         print(f"  {mark:7} {check.step}", file=sys.stderr, flush=True)
 
     def ask(
@@ -665,7 +676,7 @@ class DoctorSpider(scrapy.Spider):
             )
         return False
 
-    def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         from newsbot.spiders.naver import describe_failure
 
         request = failure.request  # type: ignore[attr-defined]
@@ -673,6 +684,8 @@ class DoctorSpider(scrapy.Spider):
         if isinstance(failure.value, _NEVER_SENT):
             self.sent -= 1  # no connection to the site: nothing of the request reached it
         self.record(Check(step, FAILED, describe_failure(failure, request)), order)
+        if request.callback == self.parse_cursor_page and request.cb_kwargs["page"] == 1:
+            yield from self.press_list(None)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         day = self.day
@@ -685,26 +698,14 @@ class DoctorSpider(scrapy.Spider):
             walk = Walk("latest", day, (sid1, sid2))
             for request in self.cursor_page(walk, 1, "", 10 + 10 * n):
                 yield request
+        # (The press list follows the section lists: a press they name for the day.)
         lists = (
-            ("old list 100/264", Walk("old_list", day, SECTIONS_CHECKED[0])),
-            (f"press list {PRESS_CHECKED}", Walk("press", day, (PRESS_CHECKED,))),
-            (f"sports list {SPORTS_CHECKED}", Walk("sports_list", day, (SPORTS_CHECKED,))),
-            ("entertainment list", Walk("entertain_list", day)),
+            (0, "old list 100/264", Walk("old_list", day, SECTIONS_CHECKED[0])),
+            (2, f"sports list {SPORTS_CHECKED}", Walk("sports_list", day, (SPORTS_CHECKED,))),
+            (3, "entertainment list", Walk("entertain_list", day)),
         )
-        for n, (step, walk) in enumerate(lists):
-            source = SOURCES[walk.source]
-            headers = {"Accept": "application/json"} if source.accept_json else {}
-            referer = source.referer(walk)
-            if referer:
-                headers["Referer"] = referer
-            for request in self.ask(
-                step,
-                source.url(walk, 1, ""),
-                self.parse_list,
-                40 + 10 * n,
-                walk=walk.id,
-                headers=headers,
-            ):
+        for n, step, walk in lists:
+            for request in self.list_request(step, walk, 40 + 10 * n):
                 yield request
         if self.search_key:
             headers = {"Accept": "application/json"}
@@ -725,6 +726,31 @@ class DoctorSpider(scrapy.Spider):
                 ),
                 95,
             )
+
+    def list_request(self, step: str, walk: Walk, order: int) -> Iterator[scrapy.Request]:
+        source = SOURCES[walk.source]
+        headers = {"Accept": "application/json"} if source.accept_json else {}
+        referer = source.referer(walk)
+        if referer:
+            headers["Referer"] = referer
+        yield from self.ask(
+            step, source.url(walk, 1, ""), self.parse_list, order, walk=walk.id, headers=headers
+        )
+
+    def press_list(self, listing: Listing | None) -> Iterator[scrapy.Request]:
+        """The press list of the first press a section list of the day names, once; with
+        none named by either section's first page, 연합뉴스 (``PRESS_CHECKED``)."""
+        self.first_pages += 1
+        if self.press is not None:
+            return
+        if listing is not None and listing.articles:
+            self.press = listing.articles[0].oid
+        elif self.first_pages < len(SECTIONS_CHECKED):
+            return  # the other section's first page may name one
+        else:
+            self.press = PRESS_CHECKED
+        walk = Walk("press", self.day, (self.press,))
+        yield from self.list_request(f"press list {self.press}", walk, 50)
 
     def cursor_page(
         self, walk: Walk, page: int, cursor: str, order: int, previous: str | None = None
@@ -755,12 +781,16 @@ class DoctorSpider(scrapy.Spider):
         self, response: Response, step: str, order: int, walk: str, page: int, previous: str | None
     ) -> Iterator[scrapy.Request]:
         if not self.answered(response, step, order):
+            if page == 1:
+                yield from self.press_list(None)
             return
         current = Walk.parse(walk)
         check, listing = check_cursor_page(
             response.body, _content_type(response), response.url, current, page, previous
         )
         self.record(check, order)
+        if page == 1:
+            yield from self.press_list(listing)
         if listing is None:
             return
         if page == 1:

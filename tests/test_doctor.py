@@ -31,7 +31,7 @@ from newsbot.doctor import (
     planned_requests,
     worst,
 )
-from newsbot.sources import Walk
+from newsbot.sources import SOURCES, Walk
 from newsbot.urls import ArticleId
 from tests.conftest import ROOT
 from tests.e2e import crawl_env, run_newsbot, search_env
@@ -210,6 +210,10 @@ def test_robots_and_blocking() -> None:
     assert blocking_sign(200, b"   ") == "an empty answer (3 bytes)"
     assert blocking_sign(429, b"{}") == "HTTP 429"
     assert blocking_sign(200, b"x" * 100) is None
+    # A well-formed short JSON answer is no sign: its step reads it (quiet, or drift).
+    assert blocking_sign(200, b'{"result":{"newsList":[]}}') is None
+    assert blocking_sign(200, b"[]") is None
+    assert blocking_sign(200, b"<html></html>") == "an empty answer (13 bytes)"
 
 
 def test_comment_probe_and_search_on_real_and_documented_answers() -> None:
@@ -309,7 +313,6 @@ def test_a_clean_run_is_ok_and_asks_no_more_than_it_announced(
         "cursor list 100/264 page 3",
         "cursor list 101/258 page 3",
         "old list 100/264",
-        "press list 001",
         "sports list kbaseball",
         "entertainment list",
         "fields of 3 n.news article(s)",
@@ -317,6 +320,11 @@ def test_a_clean_run_is_ok_and_asks_no_more_than_it_announced(
         "blocking",
     ):
         assert steps[step]["status"] == OK, (step, steps.get(step))
+    # The press list checked is that of a press the day's section lists name.
+    (press_step,) = [s for s in steps if s.startswith("press list ")]
+    assert steps[press_step]["status"] == OK
+    day_presses = {a.oid for a in fake.world.articles if a.day == "20260530"}
+    assert press_step.split()[-1] in day_presses
     kinds = [s.split()[1] for s in steps if s.startswith("article ")]
     assert sorted(kinds) == ["entertain", "n.news", "n.news", "n.news", "sports"]
     assert any(s.startswith("comment count ") for s in steps)
@@ -423,3 +431,50 @@ def test_a_sports_article_through_its_json_keeps_captions_and_players_out() -> N
     assert check.shapes["fields"]["title"] and check.shapes["content_hash"]
     broken = check_api_article("sports", ArticleId("001", "0016364477"), b"<html>no</html>")
     assert broken.status == DRIFT and "renders the page in Chromium instead" in broken.detail
+
+
+@pytest.mark.e2e
+def test_a_well_formed_empty_list_is_quiet_never_blocked(fake: FakeNaver, tmp_path: Path) -> None:
+    """A sports list that lists nothing for the day, in its known shape (26 bytes of JSON),
+    was called "blocked" and made the doctor say a crawl would collect nothing (exit 1)."""
+    walk = Walk("sports_list", DAY, ("kbaseball",))
+    empty = json.dumps({"result": {"newsList": [], "totalCount": 0}}).encode()
+    fake.world.set_override(
+        SOURCES["sports_list"].url(walk, 1, ""),
+        Override(200, {"Content-Type": "application/json"}, empty),
+    )
+    result, data = doctor(fake, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    step = rows(data)["sports list kbaseball"]
+    assert step["status"] == "quiet" and "no article listed" in step["detail"]
+    assert "blocked" not in result.stdout
+    assert rows(data)["blocking"]["status"] == OK
+
+
+@pytest.mark.e2e
+def test_the_press_list_is_of_a_press_the_section_lists_name(
+    fake: FakeNaver, tmp_path: Path
+) -> None:
+    """Not a fixed press (001), which a quiet day may not have: the first press listed. On
+    a day without 연합뉴스 the fixed press's list was empty: "no article", exit 1."""
+    for article in [a for a in fake.world.articles if a.oid == "001"]:
+        fake.world.remove_article(article.oid, article.aid)
+    result, data = doctor(fake, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    (step,) = [s for s in rows(data) if s.startswith("press list ")]
+    oid = step.split()[-1]
+    cursor_pages = [r for r in fake.records if "SECTION_ARTICLE_LIST_FOR_LATEST" in r.url]
+    press_asked = [r for r in fake.records if "mode=LPOD" in r.url and f"oid={oid}" in r.url]
+    assert cursor_pages and press_asked
+    assert fake.records.index(press_asked[0]) > fake.records.index(cursor_pages[0])
+    # The first press of either section list's first page (both are asked at once).
+    from tests.fakenaver.site import Site
+
+    firsts = set()
+    for sid1, sid2 in (("100", "264"), ("101", "258")):
+        walk = Walk("latest", DAY, (sid1, sid2))
+        url = SOURCES["latest"].url(walk, 1, "")
+        answer = Site(fake.world).respond("GET", url)
+        listing = SOURCES["latest"].parse(answer.body, "application/json", url, walk)
+        firsts.add(listing.articles[0].oid)
+    assert oid in firsts, (oid, firsts)
