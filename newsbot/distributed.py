@@ -71,6 +71,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from newsbot.ledger import Ledger, LedgerData, Outcome, WalkRecord, outcome_rank
+from newsbot.spiders.naver import QUEUED_CALLBACKS
 from newsbot.urls import ArticleId
 
 logger = logging.getLogger(__name__)
@@ -253,10 +254,9 @@ def _where(server: redis.Redis) -> str:
 # -- requests as JSON ----------------------------------------------------------------------
 _BYTES, _ARTICLE, _MAP = "__bytes__", "__article_id__", "__map__"
 _TAGS = frozenset({_BYTES, _ARTICLE, _MAP})
-#: The spider methods a queued request may name (newsbot.spiders.naver): an entry naming
-#: any other method is refused. Browser requests (parse_rendered) never go to Redis.
-_CALLBACKS = frozenset({"parse_listing", "parse_article", "parse_api_article", "parse_comments"})
-_ERRBACKS = frozenset({"listing_failed", "article_failed", "api_failed", "comments_failed"})
+#: The spider methods a queued request may name: an entry naming any other is refused.
+_CALLBACKS = frozenset(QUEUED_CALLBACKS)
+_ERRBACKS = frozenset(QUEUED_CALLBACKS.values())
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "url": str,
     "method": str,

@@ -105,8 +105,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
-#: The callbacks whose requests go through the Redis queue, each with its errback.
-_QUEUED_CALLBACKS = {
+#: The callbacks whose requests go through the Redis queue, each with its errback (an entry
+#: naming any other is refused: ``newsbot.distributed``). Browser requests never go there.
+QUEUED_CALLBACKS = {
     "parse_listing": "listing_failed",
     "parse_article": "article_failed",
     "parse_api_article": "api_failed",
@@ -117,6 +118,10 @@ SEED_WINDOW = 200
 #: Comment requests go before articles and listings: an article waits for its comments
 #: before it is written, so its thread is finished first (memory stays flat).
 COMMENT_PRIORITY = 10
+
+
+class NotIssued(Exception):
+    """A queued request of a walk or an article this crawl does not have (the reason)."""
 
 
 class NaverSpider(scrapy.Spider):
@@ -693,21 +698,18 @@ class NaverSpider(scrapy.Spider):
         an article a walk of it named, and the very URL (or a redirect from it)."""
         callback = getattr(request.callback, "__name__", None)
         errback = getattr(request.errback, "__name__", None)
-        if callback not in _QUEUED_CALLBACKS or errback != _QUEUED_CALLBACKS[callback]:
+        if callback not in QUEUED_CALLBACKS or errback != QUEUED_CALLBACKS[callback]:
             return f"callback {callback!r} with errback {errback!r} is not a pair it makes"
         if request.method != "GET" or request.body:
             return f"a {request.method} with a body of {len(request.body)} byte(s)"
         kwargs = request.cb_kwargs
         try:
             expected = self._rebuild(callback, kwargs)
+        except NotIssued as exc:
+            return str(exc)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return f"its arguments are not the crawl's ({describe_exception(exc)[:200]})"
-        if isinstance(expected, str) and not expected.startswith("https://"):
-            return expected  # why not
-        # As a Request holds them (Scrapy escapes a URL as it takes it).
-        urls = {
-            safe_url_string(u) for u in (expected if isinstance(expected, tuple) else [expected])
-        }
+        urls = {safe_url_string(u) for u in expected}  # as a Request holds them (escaped)
         redirects = request.meta.get("redirect_urls")
         if not redirects:
             if request.url not in urls:
@@ -722,15 +724,15 @@ class NaverSpider(scrapy.Spider):
             return f"redirected off {urlsplit(first).hostname} ({request.url[:120]})"
         return None
 
-    def _rebuild(self, callback: str, kwargs: dict[str, Any]) -> str | tuple[str, ...]:
-        """The URL(s) the crawl makes for a request to ``callback`` with ``kwargs``, or (not
-        starting with https://) why it makes none."""
+    def _rebuild(self, callback: str, kwargs: dict[str, Any]) -> tuple[str, ...]:
+        """The URL(s) the crawl makes for a request to ``callback`` with ``kwargs``;
+        ``NotIssued`` for a walk or an article that is not this crawl's."""
         if callback == "parse_listing":
             if set(kwargs) != {"walk", "progress"} or not isinstance(kwargs["walk"], str):
                 raise ValueError("not a listing page's arguments")
             walk, progress = Walk.parse(kwargs["walk"]), Progress.from_dict(kwargs["progress"])
             if walk.source not in SOURCES or not self.ledger.knows_walk(walk.id):
-                return f"walk {walk.id[:80]!r} is not one of this crawl's"
+                raise NotIssued(f"walk {walk.id[:80]!r} is not one of this crawl's")
             source = SOURCES[walk.source]
             cursors = ("", progress.cursors[-1]) if progress.cursors else ("",)
             return tuple(source.url(walk, progress.page, c) for c in cursors)
@@ -757,8 +759,8 @@ class NaverSpider(scrapy.Spider):
                     raise ValueError("not a sports or entertainment article's arguments")
                 url = api_url(article_id, kind)
         if not self.ledger.knows(key):
-            return f"article {key} was named by no walk of this crawl"
-        return url
+            raise NotIssued(f"article {key} was named by no walk of this crawl")
+        return (url,)
 
     def article_request(self, article_id: ArticleId, hops: int = 0) -> scrapy.Request:
         return scrapy.Request(
