@@ -2,7 +2,7 @@
 
 The ``newsbot`` command (also ``python -m newsbot``): ``crawl`` (exactly ``scrapy crawl
 naver``), ``export``, ``stats``, ``sections``, ``doctor``, ``extract``, ``verify``,
-``reparse``.
+``reindex``, ``reparse``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from newsbot.article import decode_html, extract_article
 from newsbot.dates import now_kst, parse_naver_datetime, to_iso
-from newsbot.errors import NewsbotError, describe_exception
+from newsbot.errors import ConfigError, NewsbotError, describe_exception
 from newsbot.render import render_article
 
 EXIT_BAD_INPUT = 2
@@ -68,7 +68,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from newsbot.verify import TemplateError, Verifier, verify_paths
+    from newsbot.verify import PARTLY, TemplateError, Verifier, verify_paths
 
     missing = [name for name in args.paths if not os.path.exists(name)]
     if missing:
@@ -78,15 +78,67 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except TemplateError as exc:
         return _fail(str(exc))
     ok = bad = 0
-    for name, problem in verify_paths([Path(p) for p in args.paths], verifier):
-        if problem:
+    partly = dict.fromkeys(PARTLY, 0)  # why a file was checked only in part -> how many
+    for verdict in verify_paths([Path(p) for p in args.paths], verifier):
+        if verdict.problem:
             bad += 1
-            print(f"{name}: {problem}", file=sys.stderr)
+            print(f"{verdict.name}: {verdict.problem}", file=sys.stderr)
         else:
             ok += 1
+            if verdict.partly:
+                partly[verdict.partly] = partly.get(verdict.partly, 0) + 1
     sys.stderr.flush()
-    print(f"{ok} ok, {bad} failed")
+    print(f"{ok} ok, {bad} failed" + "".join(f"; {n} {why}" for why, n in partly.items() if n))
     return 1 if bad else 0
+
+
+def _cmd_reindex(args: argparse.Namespace) -> int:
+    """The index of an output directory rebuilt from its files (``newsbot.reindex``)."""
+    import time
+
+    from newsbot.reindex import NOT_REBUILT, TRUSTED, NotOutputDirectory, ReindexResult, rebuild
+    from newsbot.verify import TemplateError
+
+    root = Path(args.directory)
+    if not root.is_dir():
+        return _fail(f"no such directory: {args.directory}")
+    last = [time.monotonic()]
+
+    def progress(result: ReindexResult) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            print(
+                f"newsbot: reindex: {result.files} file(s) read, {result.articles} indexed",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    try:
+        result = rebuild(root, template=args.template or None, progress=progress)
+    except (NotOutputDirectory, TemplateError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        print(
+            f"newsbot: error: {args.directory}: {exc.strerror or exc}; the index is as it was",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("newsbot: reindex stopped; the index is as it was", file=sys.stderr)
+        return 3
+    for problem in result.problems:
+        print(f"newsbot: {problem}", file=sys.stderr)
+    sys.stderr.flush()
+    kept = f"; the old one kept as {result.kept}" if result.kept else ""
+    problems = f"; {len(result.problems)} problem(s), see above" if result.problems else ""
+    print(
+        f"reindexed {result.articles} article(s) and {result.comments} comments file(s) into "
+        f"{result.index}{kept}{problems}"
+    )
+    print(NOT_REBUILT)
+    print(TRUSTED)
+    return 1 if result.problems else 0
 
 
 PROGRESS_SECONDS = 5.0
@@ -241,14 +293,32 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     same exit status (``newsbot.commands.crawl``)."""
     from newsbot.args import ARGUMENTS
 
+    if not (args.date or args.start or args.end or args.urls):
+        return _fail(
+            "give the day to collect: --date 2026-05-30 (or today, yesterday, -2d), or "
+            "--start DAY --end DAY (scrapy crawl naver alone collects today)"
+        )
     argv = ["scrapy", "crawl", "naver"]
     for name in ARGUMENTS:
         value = getattr(args, name, None)
         if value is None or value is False:
             continue
         argv += ["-a", f"{name}={'1' if value is True else value}"]
-    if args.output:
-        argv += ["-s", f"NEWSBOT_OUTPUT_DIR={args.output}"]
+    if args.limit is not None and args.limit < 1:
+        return _fail(f"--limit {args.limit}: give 1 or more")
+    options = {  # the common settings, as options: -s below still wins
+        "NEWSBOT_OUTPUT_DIR": args.output,
+        "NEWSBOT_CONTACT": args.contact,
+        "JOBDIR": args.jobdir,
+        "LOG_FILE": args.log_file,
+        "NEWSBOT_LIMIT": args.limit,
+        "NEWSBOT_ARCHIVE": "True" if args.archive else None,
+        # newsbot's own lines on the terminal; Scrapy's with --verbose (and in LOG_FILE)
+        "NEWSBOT_QUIET": None if args.verbose else "True",
+    }
+    for name, value in options.items():
+        if value is not None:
+            argv += ["-s", f"{name}={value}"]
     for setting in args.set:
         if "=" not in setting:
             return _fail(f"-s {setting!r}: expected NAME=VALUE")
@@ -284,6 +354,8 @@ def _list(value: str | None) -> list[str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     import time
+    import warnings
+    from collections.abc import Iterator
 
     from newsbot import corpus
     from newsbot.export import FORMATS, comments_path, write
@@ -316,15 +388,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
             last[0] = now
             print(f"newsbot: export: {n} row(s) written so far", file=sys.stderr, flush=True)
 
+    sids: set[str] = set()
+
+    def noting_sections(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            if row["sid"] is not None:
+                sids.add(row["sid"])
+            yield row
+
     try:
-        rows = corpus.articles(root, selection, template=args.template)
-        count = write(rows, output, fmt, progress=progress)
-        counted = f"{count} article(s) to {output}"
-        if args.comments:
-            target = comments_path(output)
-            rows = corpus.comments(root, selection, template=args.template)
-            n = write(rows, target, fmt, table="comments")
-            counted += f", {n} comment(s) to {target}"
+        with warnings.catch_warnings():  # each unreadable file is named below, not warned of
+            warnings.simplefilter("ignore", corpus.CorpusWarning)
+            rows = noting_sections(corpus.articles(root, selection, template=args.template))
+            count = write(rows, output, fmt, progress=progress)
+            counted = f"{count} article(s) to {output}"
+            if args.comments:
+                target = comments_path(output)
+                rows = corpus.comments(root, selection, template=args.template)
+                n = write(rows, target, fmt, table="comments")
+                counted += f", {n} comment(s) to {target}"
     except ImportError as exc:
         return _fail(f"{exc}: Parquet needs pyarrow (pip install pyarrow)")
     except OutputRefused as exc:  # replaced by a FIFO or device since the check above
@@ -334,6 +416,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsbot: error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    for sid in sorted(selection.sections - sids):  # a sid is taken as given: say it if absent
+        print(f"newsbot: export: no article of section {sid} was selected", file=sys.stderr)
     for problem in selection.problems:
         print(f"newsbot: not exported: {problem}", file=sys.stderr)
     summary = f"exported {counted}" + (f"; {len(selection.problems)} file(s) unreadable"
@@ -408,7 +492,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         try:
             output_target(output)
         except OutputRefused as exc:
-            return _fail(f"--output {args.output}: {exc}")
+            return _fail(f"-o {args.output}: {exc}")
     from newsbot.doctor import run
 
     return run(day, output, overrides)
@@ -427,6 +511,7 @@ def _cmd_sections(args: argparse.Namespace) -> int:
         rows.append((sid, name, ENGLISH[sid], subs))
     rows.append(("106", "연예", "entertain", "(m.entertain.naver.com)"))
     rows.append(("107", "스포츠", "sports", ", ".join(SPORTS_SECTIONS)))
+    rows.append(("110", "오피니언", "opinion", "(export --sections only: no listing to crawl)"))
     for code, name, english, subs in rows:
         print(f"{code:<6}{pad(name, 12)}{english:<11}{subs}")
     print(
@@ -461,10 +546,36 @@ def build_parser() -> argparse.ArgumentParser:
             crawl.add_argument("--comments", choices=("off", "count", "all"), help=help_text)
         else:
             crawl.add_argument(f"--{name}", metavar=metavar, help=help_text)
+    _output_dir_option(crawl, "the output directory")
     crawl.add_argument(
-        "--output",
+        "--contact",
+        metavar="EMAIL",
+        help="your e-mail or URL, sent in the User-Agent (NEWSBOT_CONTACT)",
+    )
+    crawl.add_argument(
+        "--jobdir",
         metavar="DIR",
-        help="the output directory (default: $NEWSBOT_OUTPUT_DIR's setting, output)",
+        help="keep the crawl's state here, to resume it after a stop (JOBDIR)",
+    )
+    crawl.add_argument(
+        "--archive",
+        action="store_true",
+        help="also keep every fetched page raw in OUTPUT/archive/*.warc.gz (NEWSBOT_ARCHIVE)",
+    )
+    crawl.add_argument(
+        "--log-file", metavar="FILE", help="the whole log, Scrapy's too, to FILE (LOG_FILE)"
+    )
+    crawl.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="a sample: stop after N articles fetched; the verdict says so (NEWSBOT_LIMIT)",
+    )
+    crawl.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="Scrapy's own lines on the terminal too (start-up, the stats dump)",
     )
     _settings_option(crawl)
     crawl.set_defaults(func=_cmd_crawl)
@@ -478,7 +589,10 @@ def build_parser() -> argparse.ArgumentParser:
         "as JSON; Parquet needs pyarrow. Streams: memory stays flat however large the corpus.",
     )
     export.add_argument("directory", metavar="DIR", help="an output directory")
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    export.add_argument(
+        "-o", dest="output", required=True, metavar="FILE", help="the file to write (- stdout)"
+    )
+    _not_a_directory(export)
     export.add_argument(
         "--format", choices=("jsonl", "csv", "parquet"), help="default: from FILE's ending"
     )
@@ -524,8 +638,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", metavar="DAY", help="the day to check (default: yesterday, Korea time)"
     )
     doctor.add_argument(
-        "--output", metavar="FILE.json", help="also write the report, to attach to an issue"
+        "-o",
+        dest="output",
+        metavar="FILE.json",
+        help="also write the JSON report, to attach to an issue (- stdout)",
     )
+    _not_a_directory(doctor)
     _settings_option(doctor)
     doctor.set_defaults(func=_cmd_doctor)
 
@@ -546,10 +664,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify",
-        help="check written Markdown files against their content_hash",
+        help="check written files: bodies against content_hash, whole files against the index",
         description="Check that each file's body hashes, byte for byte, to its front matter's "
-        "content_hash. A directory is searched for *.md files; an output directory (holding "
-        "the index) is also checked against its index.",
+        "content_hash. A directory is searched for *.md and *.comments.jsonl files. A file in "
+        "an output directory (the folder holding the index, or one of its folders) is also "
+        "checked against the index: the whole file as newsbot wrote it, front matter "
+        "included, and its .comments.jsonl. A file elsewhere has its body checked only "
+        "(the summary says how many).",
     )
     verify.add_argument(
         "paths",
@@ -559,11 +680,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--template",
-        default=os.environ.get("NEWSBOT_TEMPLATE") or None,
         help="the Jinja2 template the files were written with "
         "(default: $NEWSBOT_TEMPLATE, else the packaged one)",
     )
     verify.set_defaults(func=_cmd_verify)
+
+    reindex = commands.add_parser(
+        "reindex",
+        help="rebuild a damaged or lost index from the files of an output directory",
+        description="Rebuild the index of output directory DIR from its files: every "
+        "YYYY/MM/DD/OID_AID.md gives its article's row (id, path, hashes, dates, title, "
+        "publisher, section, layout, comment count), each file and .comments.jsonl is hashed "
+        "as it is now. The new index replaces the old one in one rename; the old one is kept "
+        "beside it (newsbot-index.sqlite3.before-reindex-TIME). Revisions, first crawl times "
+        "and articles never written are not in the files: they are not rebuilt. Run it while "
+        "no crawl writes to DIR. Exit 0: every file indexed; 1: some file could not be "
+        "(listed); 2: no such directory.",
+    )
+    reindex.add_argument("directory", metavar="DIR", help="an output directory")
+    reindex.add_argument(
+        "--template",
+        default=os.environ.get("NEWSBOT_TEMPLATE") or None,
+        help="the Jinja2 template the files were written with "
+        "(default: $NEWSBOT_TEMPLATE, else the packaged one)",
+    )
+    reindex.set_defaults(func=_cmd_reindex)
 
     re_parse = commands.add_parser(
         "reparse",
@@ -575,11 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
         "counted.",
     )
     re_parse.add_argument("archives", nargs="+", help="WARC files, or directories holding them")
-    re_parse.add_argument(
-        "--output",
-        default=os.environ.get("NEWSBOT_OUTPUT_DIR", "output"),
-        help="the output directory to rewrite (default: $NEWSBOT_OUTPUT_DIR or output)",
-    )
+    _output_dir_option(re_parse, "the output directory to rewrite")
     re_parse.add_argument("--template", help="a Jinja2 template file instead of the packaged one")
     re_parse.add_argument(
         "--jobs",
@@ -599,6 +736,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     re_parse.set_defaults(func=_cmd_reparse)
     return parser
+
+
+def _output_dir_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--output DIR``: always an output directory (``-o FILE`` is always a file)."""
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        help=f"{what} (default: NEWSBOT_OUTPUT_DIR, from -s, the environment or the "
+        "settings; else output)",
+    )
+
+
+class _FileNotDirectory(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        parser.error(
+            "--output names an output directory (crawl, reparse); this command writes a "
+            "file: -o FILE (- for standard output)"
+        )
+
+
+def _not_a_directory(parser: argparse.ArgumentParser) -> None:
+    """``--output`` on a command that writes a file: refused, pointing to ``-o``."""
+    parser.add_argument("--output", action=_FileNotDirectory, help=argparse.SUPPRESS)
 
 
 def _settings_option(parser: argparse.ArgumentParser) -> None:
@@ -623,8 +783,24 @@ def _select_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()  # ``newsbot`` alone
+        return 0
+    args = parser.parse_args(argv)
+    try:
+        # One precedence everywhere: the option, else the environment, else the settings
+        # module, else the default (a crawl's and the doctor's through Scrapy's settings).
+        if args.command not in ("crawl", "doctor"):
+            from newsbot import config
+
+            if "template" in args:
+                args.template = config.value("NEWSBOT_TEMPLATE", args.template) or None
+            if args.command == "reparse":
+                args.output = str(config.value("NEWSBOT_OUTPUT_DIR", args.output))
+        result: int = args.func(args)
+    except ConfigError as exc:  # a setting from -s, the environment or the settings module
+        return _fail(str(exc))
     return result
 
 

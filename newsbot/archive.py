@@ -1081,7 +1081,11 @@ def _comment_page(url: str) -> _CommentRequest | None:
 
 
 def _setting(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+    """A boolean setting as every command reads it (``newsbot.config.value``: the
+    environment, else the settings module, else the default)."""
+    from newsbot import config
+
+    return bool(config.value(name))
 
 
 def _when(fetched: str) -> float:
@@ -1144,7 +1148,7 @@ class CommentRebuilder:
         self.result = result
         self.held = held
         self.expected = expected if expected is not None else Counter()
-        # As the crawl that wrote them had them (the settings, from the environment).
+        # As the crawl that wrote them had them (the environment, the settings module).
         self.personal = _setting("NEWSBOT_COMMENTS_PERSONAL_FIELDS")
         self.keep_deleted_text = _setting("NEWSBOT_COMMENTS_KEEP_DELETED_TEXT")
         self.waiting: dict[str, _Answers] = {}

@@ -8,6 +8,10 @@
 Every article the index lists as written (or, without an index, every ``*.md`` below the
 directory), read from its file: the front-matter fields in their order, then ``content``
 (exactly the body, so its SHA-256 is ``content_hash``). One file is read at a time.
+
+A file that cannot be read is never dropped without a word: it is named in
+``Selection.problems`` and, once the reading ends, in one ``CorpusWarning``; with
+``strict=True`` the first one raises ``UnreadableFile`` instead.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.parse
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,7 +30,7 @@ from newsbot.comments import comments_file, read_jsonl
 from newsbot.dates import kst_date_of
 from newsbot.items import FIELD_NAMES
 from newsbot.safeio import bounded_lines, open_regular, read_regular
-from newsbot.sections import section_code
+from newsbot.sections import OTHER_SECTIONS, SECTIONS, section_code
 from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN, inside
 from newsbot.verify import MAX_FILE_BYTES, SKIPPED_DIRS, Verifier
 
@@ -52,6 +57,22 @@ COMMENT_COLUMNS: tuple[str, ...] = (
     "best",
     "deleted",
 )
+#: How many unreadable files a ``CorpusWarning`` names (``Selection.problems`` has them all).
+NAMED_IN_WARNING = 3
+
+
+class CorpusWarning(UserWarning):
+    """Files of the corpus could not be read and were skipped (each is in
+    ``Selection.problems``)."""
+
+
+class UnreadableFile(Exception):
+    """With ``strict=True``: a file of the corpus could not be read (``problem`` says which
+    and why: ``2026/05/30/001_0000000001.md: …``)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
 
 
 @dataclass
@@ -74,16 +95,12 @@ class Selection:
         sections: Iterable[str] = (),
         press: Iterable[str] = (),
     ) -> Selection:
-        codes = set()
-        for name in sections:
-            code = section_code(name)
-            if code is None:
-                raise ValueError(f"unknown section {name!r} (see: newsbot sections)")
-            codes.add(code)
+        codes = {_section(name) for name in sections}
         return cls(_day(start), _day(end), frozenset(codes), frozenset(press))
 
     def wants(self, front: dict[str, Any]) -> bool:
-        if self.sections and front.get("sid") not in self.sections:
+        sid = front.get("sid")  # a string, unless a hand-edited front matter made it a number
+        if self.sections and (None if sid is None else str(sid)) not in self.sections:
             return False
         if self.press and front.get("oid") not in self.press:
             return False
@@ -98,6 +115,25 @@ class Selection:
             if (self.start and day < self.start) or (self.end and day > self.end):
                 return False
         return True
+
+
+def _section(name: str) -> str:
+    """The sid1 an article's front matter holds for section ``name``: digits are a sid as
+    given (whatever section the corpus holds: ``110`` 오피니언 too), a name is resolved
+    through ``newsbot.sections``; ``ValueError`` naming the known names otherwise."""
+    text = name.strip()
+    if text.isascii() and text.isdigit():
+        return text
+    code = section_code(text)
+    if code is None:
+        code = next((sid for sid, known in OTHER_SECTIONS.items() if known == text), None)
+    if code is None:
+        names = ", ".join([*SECTIONS.values(), *OTHER_SECTIONS.values()])
+        raise ValueError(
+            f"unknown section {name!r}: give a sid (digits, such as 110) or a name: {names}, "
+            "or an English one (see: newsbot sections)"
+        )
+    return code
 
 
 def _day(value: date | str | None) -> date | None:
@@ -136,13 +172,23 @@ def articles(
     selection: Selection | None = None,
     *,
     template: str | None = None,
+    strict: bool = False,
     **select: Any,
 ) -> Iterator[dict[str, Any]]:
     """Each selected article as a dict: ``COLUMNS`` in order (a key the file lacks is
     ``None``: ``comment_count`` of an article whose comments were not asked for). A file
-    that cannot be read is named in ``selection.problems`` and skipped."""
-    for _, row in _read(Path(root), selection or Selection.of(**select), template):
-        yield row
+    that cannot be read is named in ``selection.problems`` and skipped, and the reading
+    ends with one ``CorpusWarning`` naming those skipped; ``strict=True``: the first one
+    raises ``UnreadableFile``."""
+    selection = selection or Selection.of(**select)
+    before = len(selection.problems)
+    try:
+        for _, row in _read(Path(root), selection, template, strict):
+            yield row
+    except GeneratorExit:  # the caller stopped early: the files skipped so far
+        _warn(selection.problems[before:], stacklevel=2)
+        raise
+    _warn(selection.problems[before:], stacklevel=2)
 
 
 def comments(
@@ -150,29 +196,76 @@ def comments(
     selection: Selection | None = None,
     *,
     template: str | None = None,
+    strict: bool = False,
     **select: Any,
 ) -> Iterator[dict[str, Any]]:
     """Each comment and reply of the selected articles (``COMMENT_COLUMNS``), from the
-    ``.comments.jsonl`` files beside them."""
+    ``.comments.jsonl`` files beside them. What cannot be read (an article file, a comments
+    file, a line of one) is named and skipped as by ``articles``."""
     selection = selection or Selection.of(**select)
-    # The articles are read again: a file they could not be read from is already named.
+    before = len(selection.problems)
+    # The articles are read again: a file already named (by ``articles`` with the same
+    # selection) is not named twice.
     reading = replace(selection, problems=[])
-    for md, article in _read(Path(root), reading, template):
-        path = comments_file(md)
-        bad: list[str] = []
-        try:
-            for record in comment_records(path, bad):
-                yield {"article_id": article["id"]} | {
-                    name: record.get(name) for name in COMMENT_COLUMNS[1:]
-                }
-        except FileNotFoundError:
-            continue  # comments not asked for
-        except OSError as exc:
-            selection.problems.append(f"{path}: {exc.strerror or exc}")
-            continue
-        if bad:
-            shown = "; ".join(bad[:3]) + ("; …" if len(bad) > 3 else "")
-            selection.problems.append(f"{path}: {len(bad)} line(s) could not be read ({shown})")
+    try:
+        for md, article in _read(Path(root), reading, template, strict):
+            _named_once(selection, reading)
+            path = comments_file(md)
+            bad: list[str] = []
+            try:
+                for record in comment_records(path, bad):
+                    yield {"article_id": article["id"]} | {
+                        name: record.get(name) for name in COMMENT_COLUMNS[1:]
+                    }
+            except FileNotFoundError:
+                continue  # comments not asked for
+            except OSError as exc:
+                _problem(selection, f"{path}: {exc.strerror or exc}", strict)
+                continue
+            if bad:
+                shown = "; ".join(bad[:3]) + ("; …" if len(bad) > 3 else "")
+                _problem(
+                    selection, f"{path}: {len(bad)} line(s) could not be read ({shown})", strict
+                )
+        _named_once(selection, reading)
+    except GeneratorExit:
+        _named_once(selection, reading)
+        _warn(selection.problems[before:], stacklevel=2)
+        raise
+    _warn(selection.problems[before:], stacklevel=2)
+
+
+def _named_once(selection: Selection, reading: Selection) -> None:
+    """The problems of ``reading`` not yet in ``selection``'s, added there."""
+    for problem in reading.problems:
+        if problem not in selection.problems:
+            selection.problems.append(problem)
+    reading.problems.clear()
+
+
+def _problem(selection: Selection, problem: str, strict: bool) -> None:
+    """A file that cannot be read: named in ``selection``; raised with ``strict``."""
+    selection.problems.append(problem)
+    if strict:
+        raise UnreadableFile(problem)
+
+
+def _warn(problems: list[str], *, stacklevel: int) -> None:
+    """One ``CorpusWarning`` naming the first ``NAMED_IN_WARNING`` of ``problems``, shown at
+    ``stacklevel`` counted from the caller of ``_warn`` (2: that caller's caller, which for
+    a generator is the line that asked it for the next item)."""
+    if not problems:
+        return
+    shown = "; ".join(problems[:NAMED_IN_WARNING])
+    more = (
+        f"; and {len(problems) - NAMED_IN_WARNING} more" if len(problems) > NAMED_IN_WARNING else ""
+    )
+    warnings.warn(
+        f"{len(problems)} file(s) of the corpus could not be read and were skipped: {shown}"
+        f"{more} (all in Selection.problems; strict=True raises instead)",
+        CorpusWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def comment_records(path: Path, bad: list[str]) -> Iterator[dict[str, Any]]:
@@ -227,18 +320,19 @@ def _depth(value: Any) -> int:
 
 
 def _read(
-    root: Path, selection: Selection, template: str | None
+    root: Path, selection: Selection, template: str | None, strict: bool
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """(file, row) of each selected article: the one reading of the files."""
+    """(file, row) of each selected article: the one reading of the files. A file that
+    cannot be read is named in ``selection.problems`` (``strict``: and raised)."""
     verifier = Verifier(template)
     for path in article_files(root):
         try:
             parsed = verifier.split(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
         except (OSError, ValueError) as exc:  # UnicodeDecodeError, YAML errors are ValueErrors
-            selection.problems.append(f"{path}: {exc}")
+            _problem(selection, f"{path}: {exc}", strict)
             continue
         except Exception as exc:  # a YAML error of another kind: named, then go on
-            selection.problems.append(f"{path}: {type(exc).__name__}: {exc}")
+            _problem(selection, f"{path}: {type(exc).__name__}: {exc}", strict)
             continue
         front = parsed.front_matter
         if not selection.wants(front):
@@ -251,10 +345,24 @@ def _read(
         yield path, row
 
 
-def dataframe(root: str | Path, **select: Any) -> Any:
-    """The selected articles as a pandas DataFrame (needs ``pandas``)."""
+def dataframe(
+    root: str | Path,
+    selection: Selection | None = None,
+    *,
+    template: str | None = None,
+    strict: bool = False,
+    **select: Any,
+) -> Any:
+    """The selected articles as a pandas DataFrame (needs ``pandas``). A file that cannot
+    be read is left out and named in one ``CorpusWarning`` (``strict=True``: raises
+    ``UnreadableFile``), as by ``articles``."""
     try:
         import pandas as pd
     except ImportError:
         raise ImportError("newsbot.corpus.dataframe needs pandas: pip install pandas") from None
-    return pd.DataFrame.from_records(articles(root, **select), columns=list(COLUMNS))
+    selection = selection or Selection.of(**select)
+    before = len(selection.problems)
+    rows = (row for _, row in _read(Path(root), selection, template, strict))
+    frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    _warn(selection.problems[before:], stacklevel=2)
+    return frame

@@ -26,6 +26,7 @@ key.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -50,12 +51,12 @@ from twisted.internet.error import ConnectionRefusedError as TxConnectionRefused
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
-from newsbot import __version__
+from newsbot import __version__, config
 from newsbot.article import finalize, page_for, selector_from_bytes
 from newsbot.comments import comment_url, parse_comment_page, template_id_of
 from newsbot.comments import referer as comment_referer
 from newsbot.dates import now_kst, to_iso
-from newsbot.errors import ArticleNotFound, describe_exception
+from newsbot.errors import ArticleNotFound, ConfigError, describe_exception, unreachable
 from newsbot.pages import LAYOUTS
 from newsbot.pages.api import API_LAYOUTS
 from newsbot.pages.base import ArticlePage, css_all, string_of
@@ -68,7 +69,7 @@ from newsbot.urls import ArticleId
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 1, 5
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_DRIFT = 0, 1, 2, 5
 OK, DRIFT, FAILED, SKIPPED, QUIET = "ok", "drift", "failed", "skipped", "quiet"
 #: QUIET: a list in its known shape that lists nothing for the day (a quiet day, a small
 #: press): nothing wrong with how it is read, nothing to check past it either.
@@ -601,6 +602,7 @@ class DoctorSpider(scrapy.Spider):
         self.budget = 0
         self.asked = 0
         self.sent = 0
+        self.unreachable: str | None = None  # why no request got through, if none did
         self.answers = 0
         self.blocked: list[str] = []
         self.news: list[ArticleId] = []  # n.news articles taken from the lists
@@ -683,6 +685,7 @@ class DoctorSpider(scrapy.Spider):
         step, order = request.cb_kwargs["step"], request.cb_kwargs["order"]
         if isinstance(failure.value, _NEVER_SENT):
             self.sent -= 1  # no connection to the site: nothing of the request reached it
+        self.unreachable = self.unreachable or unreachable(request, failure.value)
         self.record(Check(step, FAILED, describe_failure(failure, request)), order)
         if request.callback == self.parse_cursor_page and request.cb_kwargs["page"] == 1:
             yield from self.press_list(None)
@@ -954,8 +957,10 @@ def doctor_settings(overrides: dict[str, str]) -> Settings:
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
     settings = get_project_settings()
+    config.apply_environment(settings)  # the same precedence as a crawl's
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
+    config.check(settings)  # before any request: ConfigError, exit 2
     settings.set("NEWSBOT_DOCTOR_OBEY", settings.getbool("ROBOTSTXT_OBEY"), priority="cmdline")
     fixed: dict[str, Any] = {
         "RETRY_ENABLED": False,
@@ -997,6 +1002,7 @@ def report(
         "status": status,
         "exit_code": code,
         "requests": {"announced": spider.budget, "made": spider.sent},
+        "unreachable": spider.unreachable if spider.sent == 0 else None,
         "settings": {
             "user_agent": settings.get("USER_AGENT"),
             "robotstxt_obey": settings.getbool("NEWSBOT_DOCTOR_OBEY"),
@@ -1013,8 +1019,14 @@ def report(
     }
 
 
-def summary(checks: list[Check], code: int, status: str) -> str:
-    """The verdict line: the status, and the steps that decided it."""
+def summary(checks: list[Check], code: int, status: str, unreached: str | None = None) -> str:
+    """The verdict line: the status, and the steps that decided it (``unreached``: why no
+    request got through, when none did)."""
+    if unreached and code != EXIT_OK:
+        return (
+            f"FAILED (exit 1): {unreached}; nothing of Naver could be checked (a network or "
+            "proxy problem, not drift: no issue to open)"
+        )
     if code == EXIT_OK:
         return "OK (exit 0): every step matched what newsbot expects"
     named = [c for c in sorted(checks, key=lambda c: c.order) if c.status == status]
@@ -1034,7 +1046,7 @@ def summary(checks: list[Check], code: int, status: str) -> str:
     )
     return (
         f"{status.upper()} (exit {code}): {what} ({listed}{more}); please open an issue with "
-        "the JSON report (--output)"
+        "the JSON report (-o FILE)"
     )
 
 
@@ -1059,12 +1071,18 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 def run(day: date, output: Path | None, overrides: dict[str, str]) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    settings = doctor_settings(overrides)
+    try:
+        settings = doctor_settings(overrides)
+    except ConfigError as exc:
+        print(f"newsbot doctor: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    # With -o - the JSON report is standard output: the rest goes to standard error.
+    say = functools.partial(print, file=sys.stderr if str(output) == "-" else sys.stdout)
     search = credentials(settings) is not None
     budget = planned_requests(search)
     from newsbot.spiders.naver import user_agent
 
-    print(
+    say(
         f"newsbot doctor {__version__}: checking each step of a crawl of {day} with at most "
         f"{budget} requests to Naver, as a crawl makes them (User-Agent: "
         f"{user_agent(settings)}; DOWNLOAD_DELAY {settings.getfloat('DOWNLOAD_DELAY'):g}, "
@@ -1083,10 +1101,11 @@ def run(day: date, output: Path | None, overrides: dict[str, str]) -> int:
         )
         return EXIT_FAILED
     code, status = worst(spider.checks)
-    print(table(spider.checks))
-    print(
-        f"newsbot doctor: {summary(spider.checks, code, status)}; {spider.sent} of at most "
-        f"{spider.budget} requests made"
+    unreached = spider.unreachable if spider.sent == 0 else None
+    say(table(spider.checks))
+    say(
+        f"newsbot doctor: {summary(spider.checks, code, status, unreached)}; {spider.sent} of "
+        f"at most {spider.budget} requests made"
     )
     if output is not None:
         try:
@@ -1097,5 +1116,6 @@ def run(day: date, output: Path | None, overrides: dict[str, str]) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        print(f"newsbot doctor: report written to {output}")
+        if str(output) != "-":
+            say(f"newsbot doctor: report written to {output}")
     return code

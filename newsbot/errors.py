@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
 
 class NewsbotError(Exception):
     """Base class of every error newsbot raises on purpose."""
@@ -62,3 +65,104 @@ def describe_exception(exc: BaseException) -> str:
             path = "newsbot/" + path.rsplit("/newsbot/", 1)[1]
         where = f" at {path}:{frame.lineno} ({frame.name})"
     return f"{type(exc).__name__}{where}: {str(exc)[:200]}"
+
+
+# Twisted's and Scrapy's exception names, in the words a report reader understands.
+_FAILURE_WORDS = {
+    "ConnectionLost": "connection lost",
+    "ConnectionDone": "connection closed",
+    "ResponseNeverReceived": "connection lost before an answer",
+    "ResponseFailed": "connection lost during the answer",
+    "ConnectionRefusedError": "connection refused",
+    "DownloadConnectionRefusedError": "connection refused",
+    "TCPTimedOutError": "connection timed out",
+    "TimeoutError": "timed out",
+    "DownloadTimeoutError": "timed out",
+    "DNSLookupError": "DNS lookup failed",
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadCancelledError": "download cancelled",
+    "ResponseDataLossError": "the answer was cut short (fewer bytes than it announced)",
+    "TunnelError": "the proxy refused to connect",
+    "DownloadFailedError": "download failed",
+    "UnsupportedURLSchemeError": "unsupported URL scheme",
+    "SSLError": "TLS handshake failed",
+    "IgnoreRequest": "request ignored",
+}
+#: Wrappers whose cause says more than they do (Scrapy 2.19 wraps Twisted's errors).
+_WRAPPERS = frozenset(
+    {"DownloadFailedError", "ResponseFailed", "ResponseNeverReceived", "ResponseDataLossError"}
+)
+
+
+def failure_cause(exc: BaseException) -> BaseException:
+    """The error under Scrapy's and Twisted's wrappers: ``DownloadFailedError`` from
+    ``ResponseFailed([Failure(ConnectionLost)])`` is ``ConnectionLost``."""
+    seen: set[int] = set()
+    while id(exc) not in seen and type(exc).__name__ in _WRAPPERS:
+        seen.add(id(exc))
+        reasons = getattr(exc, "reasons", None)
+        if reasons:
+            inner = getattr(reasons[0], "value", reasons[0])
+            if isinstance(inner, BaseException):
+                exc = inner
+                continue
+        cause = exc.__cause__ or exc.__context__
+        if cause is None:
+            break
+        exc = cause
+    return exc
+
+
+def plain_failure(exc: BaseException | None) -> str:
+    """``connection lost``, ``DNS lookup failed``: a download error in plain words, unwrapped
+    to its cause; an unknown one as ``Name: message``."""
+    if exc is None:
+        return "unknown error"
+    cause = failure_cause(exc)
+    name = type(cause).__name__
+    words = _FAILURE_WORDS.get(name)
+    if name == "IgnoreRequest" and "robots.txt" in str(cause).lower():
+        return "forbidden by robots.txt"
+    if words is None:
+        text = str(cause).strip()
+        return f"{name}: {text}"[:300] if text else name
+    return words
+
+
+def unreachable(request: Any, exception: BaseException | None) -> str | None:
+    """``the site cannot be reached: …`` when ``exception`` means that no request can get
+    through (the name does not resolve, the connection or the proxy's tunnel is refused),
+    naming the host or the proxy; ``None`` for any other failure."""
+    if exception is None:
+        return None
+    cause = failure_cause(exception)
+    name = type(cause).__name__
+    host = urlsplit(request.url).hostname or request.url
+    proxy = request.meta.get("proxy")
+    where = f"the proxy {mask_proxy(proxy)} (http_proxy/https_proxy)" if proxy else host
+    if name in ("DNSLookupError", "CannotResolveHostError"):
+        target = f"the proxy's host in {mask_proxy(proxy)}" if proxy else host
+        return f"the site cannot be reached: DNS cannot resolve {target} ({_brief(cause)})"
+    if name in ("ConnectionRefusedError", "DownloadConnectionRefusedError"):
+        return f"the site cannot be reached: {where} refused the connection"
+    if name == "TunnelError":
+        return f"the site cannot be reached: {where} refused the tunnel to {host} ({_brief(cause)})"
+    if name in ("NoRouteError", "ConnectError", "TCPTimedOutError") and not proxy:
+        return f"the site cannot be reached: no route to {host} ({_brief(cause)})"
+    return None
+
+
+def mask_proxy(url: str) -> str:
+    """A proxy URL without its user and password."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return url
+
+
+def _brief(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] or type(exc).__name__

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -82,6 +84,7 @@ class CrawlReport:
         self.started = time.monotonic()
         self.started_at = now_kst()
         self.final_line: tuple[int, str] | None = None
+        self.report_error = "reports are off"  # why no report was written, if none was
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -220,6 +223,12 @@ class CrawlReport:
             return EXIT_FAILED, "no listing page could be read"
         if account is not None and not account.complete:
             return EXIT_INCOMPLETE, _incomplete_reason(account)
+        limit = self.stats.get_value("newsbot/limit")
+        if limit:
+            return EXIT_OK, (
+                f"ok: a sample, every one of the {limit} article(s) asked for (--limit, "
+                "NEWSBOT_LIMIT) accounted for; the listings were not read to the end"
+            )
         return EXIT_OK, "ok"
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -277,7 +286,13 @@ class CrawlReport:
         report = self.write_report(status, code, why, account)
         self.final_line = (
             code,
-            f"newsbot: crawl {status.upper()}: {why}. {summary}. Report: {report}",
+            f"newsbot: crawl {status.upper()}: {why}. {summary}. "
+            + (
+                f"Report: {report}"
+                if report is not None
+                else f"The report could not be written ({self.report_error}): this line "
+                "and the log are all that is left of this crawl's account"
+            ),
         )
 
     def engine_stopped(self) -> None:
@@ -309,6 +324,7 @@ class CrawlReport:
             "finished_at": to_iso(finished),
             "duration_seconds": round(time.monotonic() - self.started, 3),
             "stats": self.counts(),
+            "limit": self.stats.get_value("newsbot/limit"),  # a sample (--limit), or None
             **account.to_report(),
         }
         if self.ledger.shared is not None:
@@ -320,11 +336,17 @@ class CrawlReport:
                 "listing_pages": sum(w.pages for w in own.walks),
             }
         path = self.output / "reports" / f"crawl-{finished:%Y%m%dT%H%M%S}-{id(self):x}.json"
+        partial = path.with_name(f".{path.name}.tmp")  # whole or not at all (a full disk)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, path)
         except OSError as exc:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
             logger.error("cannot write the crawl report %s: %s", path, exc)
+            self.report_error = f"{path}: {exc.strerror or exc}"
             return None
         return path
 

@@ -53,6 +53,7 @@ class WalkEnd(StrEnum):
     BEFORE_DAY = "before_day"
     FALLBACK = "fallback"  # could not go on; another walk lists the same articles
     CAPPED = "capped"  # the API gives no more results though the dates go on (incomplete)
+    LIMIT = "limit"  # stopped at NEWSBOT_LIMIT: a sample, as asked
     FAILED = "failed"
 
 
@@ -434,7 +435,7 @@ def _chain(walk: WalkRecord, walks: dict[str, WalkRecord]) -> str:
 
 
 def _walk_ok_alone(walk: WalkRecord) -> bool:
-    return walk.end in (WalkEnd.END_OF_LIST, WalkEnd.BEFORE_DAY)
+    return walk.end in (WalkEnd.END_OF_LIST, WalkEnd.BEFORE_DAY, WalkEnd.LIMIT)
 
 
 def _walk_ok(walk: WalkRecord, walks: dict[str, WalkRecord], seen: set[str]) -> bool:

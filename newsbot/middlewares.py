@@ -13,10 +13,11 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
 
+from newsbot.errors import unreachable
 from newsbot.search import ID_HEADER, SEARCH_HOST, SECRET_HEADER, credentials
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ class PoliteRetryMiddleware(RetryMiddleware):
         self.backoff = settings.getfloat("NEWSBOT_RETRY_BACKOFF")
         self.backoff_max = settings.getfloat("NEWSBOT_RETRY_BACKOFF_MAX")
         self.retry_after_max = settings.getfloat("NEWSBOT_RETRY_AFTER_MAX")
+        # Whether anything answered yet (the site, or the proxy on its behalf): until then a
+        # name that does not resolve or a connection refused is not retried but stops the
+        # crawl at once, named (``unreachable``), instead of minutes of backoff.
+        self.reached = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PoliteRetryMiddleware:
@@ -59,6 +64,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:
+        self.reached = True
         if (
             request.meta.get("dont_retry", False)
             or response.status not in self.retry_http_codes
@@ -82,10 +88,24 @@ class PoliteRetryMiddleware(RetryMiddleware):
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
+        if not self.reached:
+            why = unreachable(request, exception)
+            if why is not None:
+                self._stop_unreachable(why)
+                return None  # its errback records it; the crawl is closing
         retry = super().process_exception(request, exception)
         if isinstance(retry, Request):
             await self._sleep(self._backoff(retry))
         return retry
+
+    def _stop_unreachable(self, why: str) -> None:
+        stats, engine = self.crawler.stats, self.crawler.engine
+        if stats is None or engine is None or stats.get_value("newsbot/exit_reason"):
+            return  # (already stopping)
+        logger.error("%s: stopping the crawl", why)
+        stats.set_value("newsbot/exit_reason", why)
+        stats.set_value("newsbot/unreachable", 1)
+        deferred_from_coro(engine.close_spider_async(reason="unreachable"))
 
     def _backoff(self, retry: Request) -> float:
         attempt = max(1, int(retry.meta.get("retry_times", 1)))

@@ -24,6 +24,12 @@ SUBSECTIONS: dict[str, tuple[str, ...]] = {
 
 DEFAULT_SECTIONS: tuple[str, ...] = tuple(SECTIONS)
 
+#: sid1 → name of the other sections articles carry (their front matter's ``sid``): those of
+#: the entertainment and sports hosts and 오피니언 (110: columns and editorials, reached
+#: through the press lists or by URL). The read side (``export --sections``, ``stats``)
+#: names them.
+OTHER_SECTIONS: dict[str, str] = {"106": "연예", "107": "스포츠", "110": "오피니언"}
+
 #: English names of the sections (lower case), as Naver's English pages name them.
 ENGLISH: dict[str, str] = {
     "100": "politics",

@@ -1,11 +1,12 @@
-"""Scrapy settings for newsbot. Every ``NEWSBOT_*`` setting is documented by its comment
-here and in the README; override any of them with ``-s NAME=value``."""
+"""Scrapy settings for newsbot. Every ``NEWSBOT_*`` setting is in the table of
+``newsbot/config.py`` (and docs/settings.md); override any of them with ``-s NAME=value``
+or the environment variable of the same name."""
 
 from __future__ import annotations
 
-import os
-
 from scrapy.settings import default_settings
+
+from newsbot import config
 
 BOT_NAME = "newsbot"
 SPIDER_MODULES = ["newsbot.spiders"]
@@ -13,43 +14,11 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 COMMANDS_MODULE = "newsbot.commands"
 
 # -- newsbot's own settings ------------------------------------------------------------------
-NEWSBOT_OUTPUT_DIR = "output"  # where Markdown files, the index and reports are written
-NEWSBOT_TEMPLATE = ""  # a Jinja2 template file to use instead of templates/article.md.j2
-NEWSBOT_CONTACT = ""  # e-mail or URL put in the User-Agent so Naver can reach whoever crawls
-NEWSBOT_PROGRESS_INTERVAL = 30.0  # seconds between progress lines in the log (0: none)
-# On a terminal, also a live line (articles known so far, done, rate, time left), redrawn
-# every second; never under Scrapyd or with LOG_FILE (the periodic log line is there).
-NEWSBOT_PROGRESS_LIVE = True
-NEWSBOT_MAX_FAILED_RATIO = 0.1  # more failed articles than this share fails the crawl
-NEWSBOT_REPORT_ENABLED = True  # log the verdict and write OUTPUT/reports/crawl-*.json
-NEWSBOT_RETRY_BACKOFF = 2.0  # first wait before a retry, doubled per attempt (seconds)
-NEWSBOT_RETRY_BACKOFF_MAX = 120.0  # longest backoff wait (seconds)
-NEWSBOT_RETRY_AFTER_MAX = 600.0  # longest wait a Retry-After header may ask for (seconds)
-# Chromium for pages that only render in a browser (Debian's `chromium` package); the
-# environment variable NEWSBOT_CHROMIUM_PATH overrides it.
-NEWSBOT_CHROMIUM_PATH = os.environ.get("NEWSBOT_CHROMIUM_PATH", "/usr/bin/chromium")
-NEWSBOT_BROWSER_TIMEOUT = 30.0  # seconds for the browser to launch, load and render a page
-NEWSBOT_BROWSER_IGNORE_HTTPS_ERRORS = False  # accept bad certificates in the browser
-NEWSBOT_REDIS_URL = ""  # redis://host:6379/0: share one crawl between workers (scrapy-redis)
-NEWSBOT_REDIS_TIMEOUT = 5.0  # seconds a Redis connect or answer may take before it has failed
-NEWSBOT_REDIS_RETRIES = 4  # tries again of a failed Redis call (after 1, 2, 4, 4 s), then exit 1
-# Comments (-a comments=count|all): requests to apis.naver.com go to a download slot of their
-# own, with this concurrency and this fixed delay (AutoThrottle does not lower it).
-NEWSBOT_COMMENTS_CONCURRENCY = 1
-NEWSBOT_COMMENTS_DELAY = 0.5  # seconds between two comment requests
-NEWSBOT_COMMENTS_PERSONAL_FIELDS = False  # also keep each commenter's id number and profile image
-NEWSBOT_COMMENTS_KEEP_DELETED_TEXT = False  # a comment deleted since the last run keeps its text
-# Naver's Search API (-a query=…): an application's key, free at
-# https://developers.naver.com/apps/#/register; empty: the environment variables of the
-# same names. Prefer those (a -s value shows in Scrapyd's job list and shell history).
-NEWSBOT_NAVER_CLIENT_ID = ""
-NEWSBOT_NAVER_CLIENT_SECRET = ""
-NEWSBOT_ARCHIVE = False  # also keep every fetched page raw in OUTPUT/archive/*.warc.gz
-NEWSBOT_ARCHIVE_MAX_BYTES = 1024**3  # start a new WARC file past this size
-# Freeze start-up objects out of the garbage collector, collect less often, and turn off
-# glibc's malloc fast bins (newsbot/runtime.py): 20 % less CPU per article on a quiet machine
-# (docs/benchmarks.md).
-NEWSBOT_RUNTIME_TUNING = True
+# Every NEWSBOT_* setting, its type, default and one line of help is in one table,
+# newsbot/config.py (docs/settings.md is printed from it): here are the defaults. A value
+# comes from -s or an option, else the environment variable of the same name, else this
+# module (or your project's), else the default.
+globals().update(config.defaults())
 
 # -- politeness (see README "Responsible use") ----------------------------------------------
 # Naver's robots.txt disallows crawlers; obeying it means collecting nothing. Whether to

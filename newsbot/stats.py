@@ -1,7 +1,10 @@
 """``newsbot stats``: what an output directory holds, from its index and crawl reports (no
-article file is opened): articles per day × section and per publisher, missing-field rates,
-layouts, revisions, days with listing failures; as text, JSON, or one self-contained HTML
-page with charts (inline SVG: no script, no network)."""
+article file is opened). First what the last crawls concluded (their verdicts and counts)
+and what is still missing (articles that failed or are unaccounted for and were not
+collected since, listing walks that failed and were not walked since); then articles per
+day × section and per publisher, missing-field rates, layouts, revisions, days with listing
+failures; as text, JSON, or one self-contained HTML page with charts (inline SVG: no
+script, no network)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any
 from newsbot import __version__
 from newsbot.dates import kst_date_of
 from newsbot.safeio import read_regular
-from newsbot.sections import SECTIONS
+from newsbot.sections import OTHER_SECTIONS, SECTIONS
 from newsbot.storage import (
     DESCRIBED_VERSION,
     INDEX_NAME,
@@ -27,16 +30,54 @@ from newsbot.storage import (
     UnusableIndex,
 )
 
+#: How many of the last crawls the statistics lead with.
+RECENT_CRAWLS = 5
+#: How many articles and listing walks still missing are named (the reports have them all).
+NAMED_MISSING = 20
+
 #: Index columns whose empty share is reported (``missing``).
 CHECKED = ("title", "publisher", "sid", "section", "published_at", "modified_at", "layout")
 #: The largest crawl report read (a real one is kilobytes; a failed million-article crawl's
 #: list of failures, megabytes).
 MAX_REPORT_BYTES = 64 * 2**20
-_EXTRA_SECTIONS = {"106": "연예", "107": "스포츠", "110": "오피니언"}
 
 
 class NoIndex(ValueError):
     """The directory holds no newsbot index."""
+
+
+@dataclass
+class CrawlSummary:
+    """One crawl, from its report: the verdict, what was asked, what came of it."""
+
+    report: str  # the report's file name
+    finished_at: str | None
+    status: str  # ok, incomplete, failed, interrupted ("unknown" when the report lacks it)
+    reason: str
+    scope: str  # what was asked: "2026-05-30, sections 100"
+    collected: int  # new, updated, unchanged or restored
+    skipped: int  # already collected, not fetched again
+    failed: int
+    deleted: int
+    unaccounted: int
+    failed_walks: int  # listing walks that failed without a fallback that succeeded
+
+
+@dataclass
+class StillMissing:
+    """What the crawl reports name as not collected and the corpus still lacks: articles
+    that failed or are unaccounted for and have no row in the index since, listing walks
+    that failed and did not end in a later crawl."""
+
+    failed: int = 0
+    unaccounted: int = 0
+    failed_walks: int = 0
+    articles: dict[str, str] = field(default_factory=dict)  # the first NAMED_MISSING: id -> why
+    walks: dict[str, str] = field(default_factory=dict)  # the first NAMED_MISSING: walk -> why
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.failed or self.unaccounted or self.failed_walks)
 
 
 @dataclass
@@ -59,6 +100,9 @@ class CorpusStats:
     listing_failure_days: dict[str, int] = field(default_factory=dict)  # from the reports
     reports: int = 0
     problems: list[str] = field(default_factory=list)  # reports that could not be read
+    last_status: str | None = None  # the verdict of the last crawl (None: no report)
+    crawls: list[CrawlSummary] = field(default_factory=list)  # the last RECENT_CRAWLS, newest first
+    still_missing: StillMissing = field(default_factory=StillMissing)
 
     def to_dict(self) -> dict[str, Any]:
         return {"newsbot_version": __version__, **asdict(self)}
@@ -67,7 +111,7 @@ class CorpusStats:
 def section_label(sid: str | None, name: str | None = None) -> str:
     if not sid:
         return name or "(none)"
-    known = SECTIONS.get(sid) or _EXTRA_SECTIONS.get(sid) or name
+    known = SECTIONS.get(sid) or OTHER_SECTIONS.get(sid) or name
     return f"{sid} {known}" if known else sid
 
 
@@ -168,8 +212,10 @@ def _day(published: object) -> str:
 
 
 def _read_reports(root: Path, stats: CorpusStats) -> None:
-    """Days with listing walks that failed, from ``reports/crawl-*.json``."""
-    failures: Counter[str] = Counter()
+    """From ``reports/crawl-*.json``: the last crawls, what is still missing, and the days
+    with listing walks that failed."""
+    # (finished_at, when written, file name, report): finished_at is to the second only
+    reports: list[tuple[str, int, str, dict[str, Any]]] = []
     for path in sorted((root / "reports").glob("crawl-*.json")):
         try:
             report = json.loads(read_regular(path, MAX_REPORT_BYTES).decode("utf-8"))
@@ -183,14 +229,173 @@ def _read_reports(root: Path, stats: CorpusStats) -> None:
         if not isinstance(report, dict):
             stats.problems.append(f"{path}: not a crawl report (not a JSON object)")
             continue
-        stats.reports += 1
-        for walk in report.get("failed_walks") or []:
-            if not isinstance(walk, dict):
-                continue
-            parts = str(walk.get("walk", "")).split("/")
+        finished = report.get("finished_at")
+        try:
+            written = path.stat().st_mtime_ns
+        except OSError:
+            written = 0
+        finished = finished if isinstance(finished, str) else ""
+        reports.append((finished, written, path.name, report))
+    reports.sort(key=lambda r: r[:3])  # oldest first
+    stats.reports = len(reports)
+    failures: Counter[str] = Counter()
+    articles: dict[str, str] = {}  # id -> why, from every report (the latest word wins)
+    unaccounted: set[str] = set()
+    walks: dict[str, str] = {}  # failed walk -> why, until a later crawl ends it
+    for *_, report in reports:
+        failed_here = {
+            str(w.get("walk", "")): str(w.get("reason") or w.get("end") or "failed")
+            for w in _dicts(report.get("failed_walks"))
+        }
+        for walk in _dicts(report.get("walks")):
+            if str(walk.get("id", "")) not in failed_here:
+                walks.pop(str(walk.get("id", "")), None)  # walked since
+        walks.update(failed_here)
+        for walk_id in failed_here:
+            parts = walk_id.split("/")
             if len(parts) > 1 and parts[1]:
                 failures[parts[1]] += 1
+        failed = report.get("failures")
+        if isinstance(failed, dict):
+            for key, why in failed.items():
+                articles[str(key)] = str(why)
+                unaccounted.discard(str(key))
+        for key in report.get("unaccounted") or []:
+            if isinstance(key, str):
+                articles[key] = "unaccounted: named by a listing, no outcome"
+                unaccounted.add(key)
     stats.listing_failure_days = dict(sorted(failures.items()))
+    stats.crawls = [_summary(name, report) for *_, name, report in reversed(reports)]
+    del stats.crawls[RECENT_CRAWLS:]
+    stats.last_status = stats.crawls[0].status if stats.crawls else None
+    held = _in_index(root / INDEX_NAME, list(articles))
+    missing = {key: why for key, why in sorted(articles.items()) if key not in held}
+    stats.still_missing = StillMissing(
+        failed=sum(1 for key in missing if key not in unaccounted),
+        unaccounted=sum(1 for key in missing if key in unaccounted),
+        failed_walks=len(walks),
+        articles=dict(list(missing.items())[:NAMED_MISSING]),
+        walks=dict(sorted(walks.items())[:NAMED_MISSING]),
+    )
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    """The mappings of a report's list (a hand-edited report may hold anything)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _count(counts: object, *names: str) -> int:
+    """The sum of ``counts[name]`` (numbers only) over ``names``."""
+    if not isinstance(counts, dict):
+        return 0
+    return sum(v for v in (counts.get(name) for name in names) if isinstance(v, int) and v > 0)
+
+
+def _summary(name: str, report: dict[str, Any]) -> CrawlSummary:
+    counts = report.get("counts")
+    unaccounted = report.get("unaccounted")
+    finished = report.get("finished_at")
+    return CrawlSummary(
+        report=name,
+        finished_at=finished if isinstance(finished, str) else None,
+        status=str(report.get("status") or "unknown"),
+        reason=str(report.get("reason") or ""),
+        scope=_scope(report.get("arguments")),
+        collected=_count(counts, "new", "updated", "unchanged", "restored"),
+        skipped=_count(counts, "skipped"),
+        failed=_count(counts, "failed"),
+        deleted=_count(counts, "deleted"),
+        unaccounted=len(unaccounted) if isinstance(unaccounted, list) else 0,
+        failed_walks=len(_dicts(report.get("failed_walks"))),
+    )
+
+
+def _scope(arguments: object) -> str:
+    """What a crawl was asked for, from its report's ``arguments``: ``2026-05-30, sections
+    100`` (as the crawl's first line says it)."""
+    if not isinstance(arguments, dict):
+        return "?"
+
+    def listed(name: str) -> str:
+        value = arguments.get(name)
+        return ",".join(str(v) for v in value) if isinstance(value, list) else ""
+
+    if arguments.get("mode") == "urls":
+        urls = arguments.get("urls")
+        return f"{len(urls) if isinstance(urls, list) else '?'} article URL(s)"
+    start, end = arguments.get("start"), arguments.get("end")
+    span = f"{start}" if start == end else f"{start}..{end}"
+    if arguments.get("query"):
+        what = f"search {arguments['query']!r}"
+    elif listed("press"):
+        what = f"press {listed('press')}"
+    else:
+        what = f"sections {listed('sections') or 'all'}"
+        if listed("subsections"):
+            what += f" (sub-sections {listed('subsections')})"
+    if arguments.get("refresh") is True:
+        what += ", refresh"
+    if arguments.get("comments") not in (None, "off"):
+        what += f", comments={arguments['comments']}"
+    return f"{span}, {what}"
+
+
+def _in_index(index: Path, ids: list[str]) -> set[str]:
+    """Which of ``ids`` the index has a row for (written, deleted, out of range …)."""
+    held: set[str] = set()
+    if not ids:
+        return held
+    uri = f"file:{urllib.parse.quote(str(index.absolute()))}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=60)
+    try:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            held.update(
+                row[0]
+                for row in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
+    finally:
+        db.close()
+    return held
+
+
+def _when(finished_at: str | None) -> str:
+    return finished_at[:16].replace("T", " ") if finished_at else "?"
+
+
+def headline(stats: CorpusStats) -> str:
+    """The last crawl's verdict and counts: ``last crawl FAILED (finished 2026-05-30 12:00,
+    2026-05-30, sections 100): 98 collected, 20 failed, 0 unaccounted``."""
+    if not stats.crawls:
+        return "no crawl report (reports/crawl-*.json): what the crawls missed is not known"
+    last = stats.crawls[0]
+    counts = (
+        f"{last.collected:,} collected, {last.failed:,} failed, {last.unaccounted:,} unaccounted"
+    )
+    if last.failed_walks:
+        counts += f", {last.failed_walks:,} listing walk(s) failed"
+    return (
+        f"last crawl {last.status.upper()} (finished {_when(last.finished_at)}, "
+        f"{last.scope}): {counts}"
+    )
+
+
+def missing_line(stats: CorpusStats) -> str:
+    """The totals of what is still missing, in words."""
+    if not stats.crawls:
+        return "still missing: not known without crawl reports"
+    missing = stats.still_missing
+    if missing.nothing:
+        return (
+            "still missing: nothing the crawl reports name (every article they name is "
+            "accounted for, every listing walk ended)"
+        )
+    return (
+        f"still missing: {missing.failed:,} article(s) that failed, {missing.unaccounted:,} "
+        f"unaccounted, {missing.failed_walks:,} listing walk(s) that failed (named by the "
+        "crawl reports, not collected or walked since)"
+    )
 
 
 def pad(text: str, width: int) -> str:
@@ -203,10 +408,35 @@ def pad(text: str, width: int) -> str:
 
 def text(stats: CorpusStats, *, top: int = 15) -> str:
     """The statistics for a terminal."""
-    lines = [
-        f"{stats.directory}: {stats.articles} article(s)"
-        + (f", {stats.first_day} .. {stats.last_day}" if stats.first_day else ""),
-    ]
+    lines = [f"{stats.directory}: {headline(stats)}"]
+    if stats.crawls and stats.crawls[0].status != "ok" and stats.crawls[0].reason:
+        lines.append(f"  {stats.crawls[0].reason}")
+    lines.append(missing_line(stats))
+    lines.append(
+        f"holds: {stats.articles} article(s)"
+        + (f", {stats.first_day} .. {stats.last_day}" if stats.first_day else "")
+    )
+    if stats.crawls:
+        lines.append(f"last {len(stats.crawls)} crawl(s), newest first:")
+        lines.append(
+            f"  {pad('finished', 18)}{pad('verdict', 12)}{'collected':>9} {'skipped':>8} "
+            f"{'failed':>7} {'unaccounted':>11} {'walks failed':>12}  scope"
+        )
+        lines += [
+            f"  {pad(_when(c.finished_at), 18)}{pad(c.status, 12)}{c.collected:>9} "
+            f"{c.skipped:>8} {c.failed:>7} {c.unaccounted:>11} {c.failed_walks:>12}  {c.scope}"
+            for c in stats.crawls
+        ]
+    missing = stats.still_missing
+    if missing.articles:
+        shown = len(missing.articles)
+        lines.append(f"still missing articles ({shown} of {missing.failed + missing.unaccounted}):")
+        lines += [f"  {pad(key, 20)}{why}" for key, why in missing.articles.items()]
+    if missing.walks:
+        lines.append(
+            f"still missing listing walks ({len(missing.walks)} of {missing.failed_walks}):"
+        )
+        lines += [f"  {pad(walk, 28)}{why}" for walk, why in missing.walks.items()]
     if stats.with_comments:
         lines.append(f"comments: {stats.comments} on {stats.with_comments} article(s)")
     lines.append("")
@@ -317,8 +547,62 @@ def _table(headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _crawls_html(stats: CorpusStats) -> str:
+    """The last crawls' verdict, their table and what is still missing: the page's lead."""
+    last = stats.crawls[0] if stats.crawls else None
+    status = last.status if last else "unknown"
+    why = (
+        f'<p class="why">{html.escape(last.reason)}</p>'
+        if last and last.status != "ok" and last.reason
+        else ""
+    )
+    rows = [
+        (
+            _when(c.finished_at),
+            c.status,
+            f"{c.collected:,}",
+            f"{c.skipped:,}",
+            f"{c.failed:,}",
+            f"{c.unaccounted:,}",
+            f"{c.failed_walks:,}",
+            c.scope,
+        )
+        for c in stats.crawls
+    ]
+    table = (
+        f"<h2>The last {len(rows)} crawl(s)</h2>"
+        + _table(
+            (
+                "finished",
+                "verdict",
+                "collected",
+                "skipped",
+                "failed",
+                "unaccounted",
+                "walks failed",
+                "scope",
+            ),
+            rows,
+        )
+        if rows
+        else ""
+    )
+    missing = stats.still_missing
+    named = ""
+    if missing.articles:
+        named += _table(("article", "why"), list(missing.articles.items()))
+    if missing.walks:
+        named += _table(("listing walk", "why"), list(missing.walks.items()))
+    return (
+        f'<p class="verdict {html.escape(status)}" id="verdict">'
+        f"{html.escape(headline(stats))}</p>{why}{table}<h2>Still missing</h2>"
+        f'<p class="missing" id="missing">{html.escape(missing_line(stats))}</p>{named}'
+    )
+
+
 def html_page(stats: CorpusStats) -> str:
-    """One self-contained page: the total, every day, section and publisher, charts."""
+    """One self-contained page: the last crawls' verdicts and what is still missing first,
+    then the total, every day, section and publisher, charts."""
     sections = list(stats.by_section)
     day_rows = [
         (day, sum(counts.values()), *(counts.get(s, 0) for s in sections))
@@ -346,6 +630,10 @@ body {{ font-family: "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", sans-s
   margin: 2em auto; max-width: 820px; color: #222; }}
 h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.15em; margin-top: 2em; }}
 .total {{ font-size: 2.4em; font-weight: bold; margin: 0.2em 0; }}
+.verdict {{ font-size: 1.3em; font-weight: bold; padding: 0.4em 0.6em; border-left: 6px solid; }}
+.verdict.ok {{ border-color: #3a9e5c; }}
+.verdict.incomplete, .verdict.interrupted, .verdict.unknown {{ border-color: #d9822b; }}
+.verdict.failed {{ border-color: #c23b3b; color: #c23b3b; }}
 svg.chart text {{ font-size: 13px; fill: #222; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }}
 td, th {{ border: 1px solid #ccc; padding: 2px 8px; text-align: right; }}
@@ -357,6 +645,8 @@ td:first-child, th:first-child {{ text-align: left; }}
 <body>
 <h1>newsbot corpus</h1>
 <p>{html.escape(stats.directory)} · {html.escape(span)} · newsbot {__version__}</p>
+{_crawls_html(stats)}
+<h2>In the corpus</h2>
 <p class="total" id="total">{stats.articles:,} articles</p>
 {comments}
 <h2>Articles per day</h2>

@@ -17,7 +17,7 @@ import socket
 import sqlite3
 import time
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from newsbot.comments import (
 )
 from newsbot.dates import kst_date_of
 from newsbot.errors import NewsbotError
+from newsbot.hashing import file_hash
 from newsbot.items import Article, ArticleComments
 from newsbot.render import render_article, yaml_scalar
 from newsbot.safeio import read_regular
@@ -88,10 +89,15 @@ _ADDED_COLUMNS = (
     ("sid", "TEXT"),
     ("section", "TEXT"),  # the section's name (the front matter's category)
     ("layout", "TEXT"),
+    # SHA-256 of the whole file as newsbot wrote it (``hashing.file_hash``), front matter
+    # included, and of its .comments.jsonl: ``verify`` tells a file edited since. Null in
+    # rows written before these columns (only the body is checked there).
+    ("file_sha256", "TEXT"),
+    ("comments_sha256", "TEXT"),
 )
 _COLUMNS = (
     "id, status, path, content_hash, published_at, modified_at, first_crawled_at,"
-    " last_crawled_at, comment_count, comments_at, comment_counts"
+    " last_crawled_at, comment_count, comments_at, comment_counts, file_sha256, comments_sha256"
 )
 #: ``PRAGMA user_version`` of an index whose described columns are filled (or being kept):
 #: 0 is any index made before it (the oldest layouts, and upgrades that added the columns
@@ -231,6 +237,11 @@ class IndexEntry:
     comment_count: int | None = None
     comments_at: str | None = None
     comment_counts: dict[str, int] | None = None
+    file_sha256: str | None = None
+    comments_sha256: str | None = None
+
+
+_ENTRY_FIELDS = tuple(field.name for field in fields(IndexEntry))
 
 
 class Index:
@@ -288,11 +299,14 @@ class Index:
                 ) from None
             if "disk" in text or "readonly" in text or "unable to open" in text:
                 raise StorageError(errno.EIO, f"{self.path}: {text}") from None
-            raise UnusableIndex(f"the index {self.path} cannot be used ({text})") from None
+            raise UnusableIndex(
+                f"the index {self.path} cannot be used ({text}); rebuild it from the files "
+                f"with: newsbot reindex {self.root} (the one there is kept beside it)"
+            ) from None
         except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
             raise UnusableIndex(
-                f"the index {self.path} is damaged ({exc}); move it away to start a new one "
-                "(files already written stay; the next crawl fetches them again)"
+                f"the index {self.path} is damaged ({exc}); rebuild it from the files with: "
+                f"newsbot reindex {self.root} (the damaged one is kept beside it)"
             ) from None
 
     def _fill_described(self) -> None:
@@ -355,8 +369,9 @@ class Index:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (key,)).fetchone()
         if not row:
             return None
-        *values, counts = row
-        return replace(IndexEntry(*values), comment_counts=_counts(counts))
+        values = dict(zip(_ENTRY_FIELDS, row, strict=True))  # _COLUMNS' order
+        values["comment_counts"] = _counts(values["comment_counts"])  # stored as JSON
+        return IndexEntry(**values)
 
     def record(
         self,
@@ -370,11 +385,13 @@ class Index:
         modified_at: str | None = None,
         comment_count: int | None = None,
         article: Article | None = None,
+        file_sha256: str | None = None,
     ) -> None:
         """Insert or update an article; a changed hash moves the old one to ``revisions``.
         ``None`` leaves a value as it was. ``article``: its title, publisher, sid, section
-        and layout are kept too (``describe``). A ``comment_count`` SQLite cannot hold is
-        stored as null, with a warning (``int64``)."""
+        and layout are kept too (``describe``). ``file_sha256``: the hash of the file just
+        written (``hashing.file_hash``). A ``comment_count`` SQLite cannot hold is stored as
+        null, with a warning (``int64``)."""
         bounded = int64(comment_count, "comment_count", key)
         overflow = bounded is None and comment_count is not None
         comment_count = bounded
@@ -383,7 +400,8 @@ class Index:
             old = self.get(key)
             if old is None:
                 self.db.execute(
-                    f"INSERT INTO articles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO articles ({_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         key,
                         status,
@@ -395,6 +413,8 @@ class Index:
                         crawled_at,
                         comment_count,
                         None,
+                        None,
+                        file_sha256,
                         None,
                     ),
                 )
@@ -416,7 +436,8 @@ class Index:
                 "UPDATE articles SET status = ?, path = COALESCE(?, path),"
                 " content_hash = COALESCE(?, content_hash),"
                 " published_at = COALESCE(?, published_at), modified_at = COALESCE(?, modified_at),"
-                " comment_count = COALESCE(?, comment_count), last_crawled_at = ? WHERE id = ?",
+                " comment_count = COALESCE(?, comment_count),"
+                " file_sha256 = COALESCE(?, file_sha256), last_crawled_at = ? WHERE id = ?",
                 (
                     status,
                     path,
@@ -424,6 +445,7 @@ class Index:
                     published_at,
                     modified_at,
                     comment_count,
+                    file_sha256,
                     crawled_at,
                     key,
                 ),
@@ -454,11 +476,15 @@ class Index:
         count: int | None,
         fetched_at: str,
         whole: dict[str, int] | bool | None = None,
+        file_sha256: str | None = None,
+        comments_sha256: str | None = None,
     ) -> None:
         """The comment count of an article already in the index, and when it was read.
         ``whole``: the API's ``result.count`` when every comment was read into the file (the
         next run's baseline); ``False`` when a read failed part way (no baseline: the next
-        run reads them all again); ``None`` leaves the baseline as it is."""
+        run reads them all again); ``None`` leaves the baseline as it is. ``file_sha256``,
+        ``comments_sha256``: the hashes of the article file and ``.comments.jsonl`` just
+        written (``None``: as they were)."""
         bounded = int64(count, "comment_count", key)
         count_sql = "COALESCE(?, comment_count)" if bounded == count else "?"
         count = bounded
@@ -472,8 +498,9 @@ class Index:
         with self.db:
             self.db.execute(
                 f"UPDATE articles SET comment_count = {count_sql}, {baseline},"
-                " comments_at = ? WHERE id = ?",
-                (*values, key),
+                " file_sha256 = COALESCE(?, file_sha256),"
+                " comments_sha256 = COALESCE(?, comments_sha256), comments_at = ? WHERE id = ?",
+                (*values[:-1], file_sha256, comments_sha256, values[-1], key),
             )
 
     def article_kind(self, key: str) -> str | None:
@@ -502,11 +529,12 @@ class OutputStore:
     """Writes finished articles into an output directory and keeps its index.
 
     ``save`` returns the outcome: ``new``, ``updated`` (content changed: rewritten, the old
-    hash kept in ``revisions``), ``unchanged`` (file left untouched: its body still hashes to
-    the content hash) or ``restored`` (same content, file written again because it was
-    missing, had moved, or no longer matched its hash: damaged or edited, said in a
-    warning). The file is written before the index, so the index never names a file that is
-    not complete on disk.
+    hash kept in ``revisions``), ``unchanged`` (file left untouched: byte for byte the file
+    written, or where the index has no whole-file hash, its body still hashes to the content
+    hash) or ``restored`` (same content, file written again because it was missing, had
+    moved, or was no longer as written: damaged or edited, said in a warning). The file is
+    written before the index, so the index never names a file that is not complete on disk;
+    the index keeps the SHA-256 of each file as written (``file_sha256``, ``comments_sha256``).
     """
 
     def __init__(self, root: Path, *, template: str | None = None, index: Index | None = None):
@@ -515,9 +543,19 @@ class OutputStore:
         self.index = index or Index(root)
         self._verifier: Any = None
 
-    def damage(self, path: Path, content_hash: str | None) -> str | None:
-        """Why the file at ``path`` is not the article of ``content_hash`` (its body does not
-        hash to it: damaged or edited), or None when it is."""
+    def damage(
+        self, path: Path, content_hash: str | None, file_sha256: str | None = None
+    ) -> str | None:
+        """Why the file at ``path`` is not the article of ``content_hash`` as written: its
+        body does not hash to it, or (the index holding the whole file's hash
+        ``file_sha256``) any other byte changed, front matter included: damaged or edited.
+        None when it is."""
+        try:
+            data = read_regular(path, MAX_ARTICLE_FILE)
+        except OSError as exc:
+            return f"unreadable: {exc.strerror or exc}"
+        if file_sha256 is not None and file_hash(data) == file_sha256:
+            return None  # byte for byte the file written
         if self._verifier is None:
             from newsbot.verify import TemplateError, Verifier  # (verify imports this module)
 
@@ -526,13 +564,14 @@ class OutputStore:
             except TemplateError as exc:  # files of this template cannot be checked
                 logger.warning("%s: a file's hash is not checked before it is kept", exc)
                 self._verifier = False
-        if self._verifier is False:
-            return None
-        check = self._verifier.check_file(path)
-        if check.problem is not None:
-            return str(check.problem)
-        if check.body_hash != content_hash:
-            return f"its body hashes to {check.body_hash}, not {content_hash}"
+        if self._verifier is not False:
+            check = self._verifier.check_bytes(data)
+            if check.problem is not None:
+                return str(check.problem)
+            if check.body_hash != content_hash:
+                return f"its body hashes to {check.body_hash}, not {content_hash}"
+        if file_sha256 is not None:
+            return "it is not the file written: changed outside the body, which is intact"
         return None
 
     def path_for(self, article: Article) -> Path:
@@ -556,15 +595,20 @@ class OutputStore:
             and old.path == relative
             and path.is_file()
         )
-        if same and (damage := self.damage(path, article.content_hash)) is not None:
+        if (
+            same
+            and old is not None
+            and (damage := self.damage(path, article.content_hash, old.file_sha256)) is not None
+        ):
             logger.warning("%s: the file was damaged or edited (%s): written again", path, damage)
             same = False
+        written: str | None = None  # the hash of the file written now
         if same and old is not None:
             outcome = "unchanged"
             if article.comment_count != old.comment_count:
-                self._write(path, article)  # same text, a new comment count
+                written = self._write(path, article)  # same text, a new comment count
         else:
-            self._write(path, article)
+            written = self._write(path, article)
             if old is not None and old.path and old.path != relative:
                 moved = inside(self.root, old.path)  # published date changed
                 if moved is None:
@@ -594,6 +638,7 @@ class OutputStore:
                 modified_at=article.modified_at,
                 comment_count=article.comment_count,
                 article=article,
+                file_sha256=written,
             )
         except sqlite3.Error as exc:  # e.g. "database or disk is full"
             raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc
@@ -607,12 +652,14 @@ class OutputStore:
             return _rerender(text, self.template, count)
         return set_front_matter(text, "comment_count", yaml_scalar(count))
 
-    def _write(self, path: Path, article: Article) -> None:
+    def _write(self, path: Path, article: Article) -> str:
+        """Write the article's file; return its ``file_hash``."""
         data = render_article(article.to_dict(), self.template).encode("utf-8")
         try:
             write_atomic(path, data)
         except OSError as exc:
             raise WriteError(path, exc) from exc
+        return file_hash(data)
 
     def save_comments(
         self, item: ArticleComments, fetched_at: str, *, keep_deleted_text: bool = False
@@ -628,6 +675,7 @@ class OutputStore:
         if entry is None or entry.status != WRITTEN or md is None:
             raise NotWritten(item.id)
         held: int | None = None
+        file_sha256 = comments_sha256 = None  # of the files written now
         fetched = item.status in (Status.COLLECTED, Status.OFF) or (
             item.status == Status.FAILED and item.comments
         )
@@ -649,11 +697,12 @@ class OutputStore:
                     write_atomic(path, data)
                 except OSError as exc:
                     raise WriteError(path, exc) from exc
+                comments_sha256 = file_hash(data)
             held = len(merged)
         if item.count is not None and item.count != entry.comment_count and md.is_file():
             try:
-                text = read_regular(md, MAX_ARTICLE_FILE).decode("utf-8")
-                data = self._with_count(text, item.count).encode("utf-8")
+                raw = read_regular(md, MAX_ARTICLE_FILE)
+                data = self._with_count(raw.decode("utf-8"), item.count).encode("utf-8")
             except OSError as exc:
                 raise WriteError(md, exc) from exc
             except ValueError as exc:  # not UTF-8, or a custom template without front matter
@@ -663,6 +712,10 @@ class OutputStore:
                     write_atomic(md, data)
                 except OSError as exc:
                     raise WriteError(md, exc) from exc
+                # The index's whole-file hash moves on only from the file it names: a file
+                # edited since keeps failing verify (its edit is not taken for newsbot's).
+                if entry.file_sha256 is not None and file_hash(raw) == entry.file_sha256:
+                    file_sha256 = file_hash(data)
         try:
             whole: dict[str, int] | bool | None = None
             if item.mode == Mode.ALL and item.status in (Status.COLLECTED, Status.OFF):
@@ -670,7 +723,12 @@ class OutputStore:
             elif item.mode == Mode.ALL and item.status == Status.FAILED:
                 whole = False
             self.index.record_comments(
-                item.id, count=item.count, fetched_at=fetched_at, whole=whole
+                item.id,
+                count=item.count,
+                fetched_at=fetched_at,
+                whole=whole,
+                file_sha256=file_sha256,
+                comments_sha256=comments_sha256,
             )
         except sqlite3.Error as exc:
             raise WriteError(self.index.path, OSError(errno.EIO, str(exc))) from exc

@@ -14,9 +14,14 @@ front matter with a marker for the body: what the template writes before and aft
 marker must be exactly the file's text before and after its body. A template for which this
 cannot work is refused up front with ``TemplateError`` (see ``Verifier``).
 
-``verify_paths`` takes files and directories (every ``*.md`` below, except in ``reports``
-and ``archive`` folders and newsbot's temporary files); a directory holding the index
-(an output directory) is also checked against the index, opened read-only.
+``verify_paths`` takes files and directories (every ``*.md`` and ``*.comments.jsonl``
+below, except in ``reports`` and ``archive`` folders and newsbot's temporary files). A file
+in an output directory (the folder holding the index, or one of its day folders) is also
+checked against the index, opened read-only: the index keeps the SHA-256 of each file as
+newsbot wrote it (``file_sha256``, ``comments_sha256``), so a changed front matter (a title
+edited by hand) or ``.comments.jsonl`` fails, named. A file outside an output directory, or
+of a row written before the index kept those hashes, has its body checked only: the
+verdict says so (``Verdict.partly``).
 """
 
 from __future__ import annotations
@@ -33,11 +38,13 @@ from typing import Any, NoReturn
 
 import yaml
 
-from newsbot.hashing import content_hash
+from newsbot.comments import MAX_RECORD_BYTES, read_jsonl
+from newsbot.comments import SUFFIX as COMMENTS_SUFFIX
+from newsbot.hashing import content_hash, file_hash
 from newsbot.items import Article
 from newsbot.render import TEMPLATE_NAME, render_article
-from newsbot.safeio import read_regular
-from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN
+from newsbot.safeio import bounded_lines, open_regular, read_regular
+from newsbot.storage import INDEX_NAME, MAX_COMMENTS_FILE, TEMP_PREFIX, WRITTEN
 
 _FOOTER = "\n\n---\n\n*Crawled at:"
 
@@ -71,6 +78,7 @@ class FileCheck:
 
     problem: str | None
     body_hash: str | None = None  # sha256 of the body, whenever the body could be located
+    front_matter: dict[str, Any] | None = None  # whenever it could be read
 
 
 class TemplateError(ValueError):
@@ -366,8 +374,12 @@ class Verifier:
             return FileCheck(f"unreadable: {_one_line(exc)}")
         expected = parsed.front_matter.get("content_hash")
         if expected != actual:
-            return FileCheck(f"content_hash {expected} does not match body sha256 {actual}", actual)
-        return FileCheck(None, actual)
+            return FileCheck(
+                f"content_hash {expected} does not match body sha256 {actual}",
+                actual,
+                parsed.front_matter,
+            )
+        return FileCheck(None, actual, parsed.front_matter)
 
     def check_bytes(self, data: bytes) -> FileCheck:
         try:
@@ -392,25 +404,83 @@ def verify_text(text: str) -> str | None:
     return _DEFAULT.check_text(text).problem
 
 
-def read_index(path: Path) -> dict[str, tuple[str, str | None]]:
-    """``path`` (relative, as the index stores it) -> (status, content_hash), read-only."""
+#: Why a file that verifies could be checked only in part (``Verdict.partly``), as the
+#: summary says it after a count.
+OUTSIDE = "by body only: outside an output directory (no index holds the whole file's hash)"
+UNINDEXED = "by body only: the index cannot be read"
+NOT_COVERED = "with front matter not covered: written before the index kept whole-file hashes"
+COMMENTS_NOT_COVERED = "comments file(s) checked line by line only: no index holds their hash"
+#: Their order in the summary.
+PARTLY = (OUTSIDE, UNINDEXED, NOT_COVERED, COMMENTS_NOT_COVERED)
+
+#: Front-matter keys and the index columns that hold the same value: the ones named when a
+#: file's front matter was changed since newsbot wrote it.
+_DESCRIBED = (
+    ("title", "title"),
+    ("publisher", "publisher"),
+    ("category", "section"),
+    ("sid", "sid"),
+    ("layout", "layout"),
+    ("published_at", "published_at"),
+    ("modified_at", "modified_at"),
+    ("comment_count", "comment_count"),
+)
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """What the index says of one file (a column an older index lacks is ``None``)."""
+
+    status: str
+    content_hash: str | None
+    file_sha256: str | None = None
+    comments_sha256: str | None = None
+    #: (front-matter key, the index's value) for the keys of ``_DESCRIBED``
+    described: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One file's verdict: ``problem`` is ``None`` when it verifies; ``partly`` then says why
+    only part of it could be checked (``OUTSIDE``, ``NOT_COVERED`` …), ``None`` when all."""
+
+    name: str
+    problem: str | None
+    partly: str | None = None
+
+
+def read_index(path: Path) -> dict[str, IndexRow]:
+    """``path`` (relative, as the index stores it) -> its ``IndexRow``, read-only."""
     uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
     db = sqlite3.connect(uri, uri=True, timeout=60)
     try:
+        have = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+        wanted = ["file_sha256", "comments_sha256", *(column for _, column in _DESCRIBED)]
+        optional = ", ".join(name if name in have else "NULL" for name in wanted)
         rows = db.execute(
-            "SELECT path, status, content_hash FROM articles WHERE path IS NOT NULL"
+            f"SELECT path, status, content_hash, {optional} FROM articles WHERE path IS NOT NULL"
         ).fetchall()
     finally:
         db.close()
-    entries: dict[str, tuple[str, str | None]] = {}
-    for rel, status, digest in rows:
+    entries: dict[str, IndexRow] = {}
+    for rel, status, digest, file_sha256, comments_sha256, *described in rows:
         if rel not in entries or status == WRITTEN:
-            entries[rel] = (status, digest)
+            entries[rel] = IndexRow(
+                status,
+                digest,
+                file_sha256,
+                comments_sha256,
+                tuple(
+                    (key, _plain(value))
+                    for (key, _), value in zip(_DESCRIBED, described, strict=True)
+                ),
+            )
     return entries
 
 
 def markdown_files(root: Path, errors: list[OSError] | None = None) -> list[Path]:
-    """Every ``*.md`` below ``root``, sorted; ``reports``/``archive`` folders and temp files not."""
+    """Every ``*.md`` and ``*.comments.jsonl`` below ``root``, sorted; ``reports``/``archive``
+    folders and temp files not."""
     found = []
     for dirpath, dirnames, filenames in os.walk(
         root, onerror=None if errors is None else errors.append
@@ -419,51 +489,223 @@ def markdown_files(root: Path, errors: list[OSError] | None = None) -> list[Path
         found += [
             Path(dirpath, name)
             for name in sorted(filenames)
-            if name.endswith(".md") and not name.startswith(TEMP_PREFIX)
+            if name.endswith((".md", COMMENTS_SUFFIX)) and not name.startswith(TEMP_PREFIX)
         ]
     return found
 
 
-def _verify_directory(root: Path, verifier: Verifier) -> Iterator[tuple[str, str | None]]:
-    index: dict[str, tuple[str, str | None]] | None = None
-    if (root / INDEX_NAME).is_file():
+def output_root(path: Path) -> Path | None:
+    """The output directory ``path`` is in or is (the nearest folder holding the index,
+    down to a day's folder ``YYYY/MM/DD``), resolved; ``None`` when there is none."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    start = resolved if resolved.is_dir() else resolved.parent
+    for folder in [start, *start.parents][:4]:
+        if (folder / INDEX_NAME).is_file():
+            return folder
+    return None
+
+
+def _plain(value: Any) -> str | None:
+    """A front-matter or index value as text to compare (empty and missing alike)."""
+    if value is None or value == "" or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _edited(front: dict[str, Any] | None, row: IndexRow) -> str:
+    """Why a file whose body verifies is not the file newsbot wrote, naming the front-matter
+    keys whose value is not the index's."""
+    keys = [
+        key for key, value in row.described if front is not None and _plain(front.get(key)) != value
+    ]
+    if keys:
+        differ = "differs" if len(keys) == 1 else "differ"
+        what = ", ".join(keys)
+        return f"front matter changed since newsbot wrote it: {what} {differ} from the index"
+    return (
+        "changed since newsbot wrote it, outside the body (which still hashes to content_hash): "
+        "its SHA-256 is not the index's"
+    )
+
+
+def _check_article(
+    path: Path, row: IndexRow | None, verifier: Verifier, *, indexed: bool
+) -> Verdict:
+    """An article file, with what the index says of it (``indexed``: the index was read)."""
+    try:
+        data = read_regular(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        return Verdict(str(path), f"unreadable: {exc.strerror or exc}")
+    check = verifier.check_bytes(data)
+    problems = [check.problem] if check.problem else []
+    partly = None
+    if not indexed:
+        partly = OUTSIDE
+    elif row is None:
+        problems.append("not in the index")
+    elif row.status != WRITTEN:
+        problems.append(f"not in the index as written (its status: {row.status})")
+    elif check.body_hash is not None and row.content_hash != check.body_hash:
+        problems.append(f"the index has content_hash {row.content_hash}")
+    elif row.file_sha256 is None:
+        partly = NOT_COVERED
+    elif not problems and file_hash(data) != row.file_sha256:
+        problems.append(_edited(check.front_matter, row))
+    if problems:
+        return Verdict(str(path), "; ".join(problems))
+    return Verdict(str(path), None, partly)
+
+
+def comments_problem(path: Path) -> str | None:
+    """What is wrong with a ``.comments.jsonl`` read line by line (lines that are not comment
+    records; a last line cut short), or ``None``."""
+    bad = 0
+    try:
+        with open_regular(path, MAX_COMMENTS_FILE) as handle:
+            for line in bounded_lines(handle, MAX_RECORD_BYTES):
+                bad += 1 if line is None else read_jsonl(line)[1]
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(size - 1, 0))
+            cut = size > 0 and handle.read(1) != b"\n"
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    problems = [f"{bad} line(s) are not comment records"] if bad else []
+    if cut:
+        problems.append("its last line is cut short")
+    return "; ".join(problems) or None
+
+
+def _check_comments(path: Path, row: IndexRow | None, *, indexed: bool) -> Verdict:
+    """A ``.comments.jsonl``, with what the index says of its article."""
+    if indexed and row is None:
+        return Verdict(str(path), "not in the index (no article of the index has it)")
+    if indexed and row is not None and row.status != WRITTEN:
+        return Verdict(str(path), f"its article is not in the index as written ({row.status})")
+    if row is None or row.comments_sha256 is None:
+        problem = comments_problem(path)
+        return Verdict(str(path), problem, None if problem else COMMENTS_NOT_COVERED)
+    try:
+        with open_regular(path, MAX_COMMENTS_FILE) as handle:
+            digest = file_hash(handle)
+    except OSError as exc:
+        return Verdict(str(path), f"unreadable: {exc.strerror or exc}")
+    if digest == row.comments_sha256:
+        return Verdict(str(path), None)
+    detail = comments_problem(path)
+    return Verdict(
+        str(path),
+        "changed since newsbot wrote it (its SHA-256 is not the index's)"
+        + (f": {detail}" if detail else ""),
+    )
+
+
+def _article_of(rel: str) -> str:
+    """The index path of the article a file belongs to (``….comments.jsonl`` → ``….md``)."""
+    return rel[: -len(COMMENTS_SUFFIX)] + ".md" if rel.endswith(COMMENTS_SUFFIX) else rel
+
+
+def _check(
+    path: Path, rel: str | None, index: dict[str, IndexRow] | None, verifier: Verifier
+) -> Verdict:
+    row = index.get(_article_of(rel)) if index is not None and rel is not None else None
+    indexed = index is not None
+    if path.name.endswith(COMMENTS_SUFFIX):
+        return _check_comments(path, row, indexed=indexed)
+    return _check_article(path, row, verifier, indexed=indexed)
+
+
+class _Indexes:
+    """Each output directory's index, read once (read-only) for every path checked in it."""
+
+    def __init__(self) -> None:
+        self.read: dict[Path, dict[str, IndexRow] | None] = {}
+
+    def of(self, root: Path) -> tuple[dict[str, IndexRow] | None, Verdict | None]:
+        """The index of ``root``, or ``None`` and (the first time) why it cannot be read."""
+        if root in self.read:
+            return self.read[root], None
         try:
-            index = read_index(root / INDEX_NAME)
+            self.read[root] = read_index(root / INDEX_NAME)
+            return self.read[root], None
         except sqlite3.Error as exc:
-            yield str(root / INDEX_NAME), f"unreadable index: {_one_line(exc)}"
+            self.read[root] = None
+            return None, Verdict(
+                str(root / INDEX_NAME),
+                f"unreadable index: {_one_line(exc)} (newsbot reindex {root} rebuilds it "
+                "from the files)",
+            )
+
+
+def _verify_directory(folder: Path, verifier: Verifier, indexes: _Indexes) -> Iterator[Verdict]:
+    root = output_root(folder)
+    index = None
+    if root is not None:
+        index, unreadable = indexes.of(root)
+        if unreadable is not None:
+            yield unreadable
+    prefix = ""
+    if root is not None:
+        prefix = folder.resolve().relative_to(root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
     errors: list[OSError] = []
     seen = set()
-    for path in markdown_files(root, errors):
-        check = verifier.check_file(path)
-        problems = [check.problem] if check.problem else []
-        if index is not None:
-            rel = path.relative_to(root).as_posix()
+    for path in markdown_files(folder, errors):
+        rel = None
+        if root is not None:
+            rel = prefix + path.relative_to(folder).as_posix()
             seen.add(rel)
-            status, digest = index.get(rel, (None, None))
-            if status is None:
-                problems.append("not in the index")
-            elif status != WRITTEN:
-                problems.append(f"not in the index as written (its status: {status})")
-            elif check.body_hash is not None and digest != check.body_hash:
-                problems.append(f"the index has content_hash {digest}")
-        yield str(path), "; ".join(problems) or None
+        verdict = _check(path, rel, index, verifier)
+        if root is not None and index is None and verdict.problem is None:
+            verdict = Verdict(verdict.name, None, UNINDEXED)
+        yield verdict
     for error in errors:
-        yield str(error.filename), f"unreadable directory: {error.strerror or error}"
-    if index is not None:
-        for rel, (status, _) in sorted(index.items()):
-            if status == WRITTEN and rel not in seen:
-                yield str(root / rel), "missing: the index lists it"
+        yield Verdict(str(error.filename), f"unreadable directory: {error.strerror or error}")
+    if index is None:
+        return
+    for rel, row in sorted(index.items()):
+        if row.status != WRITTEN or not rel.startswith(prefix):
+            continue
+        if rel not in seen:
+            yield Verdict(str(folder / rel[len(prefix) :]), "missing: the index lists it")
+        comments = rel[: -len(".md")] + COMMENTS_SUFFIX
+        if row.comments_sha256 is not None and comments not in seen:
+            yield Verdict(str(folder / comments[len(prefix) :]), "missing: the index lists it")
 
 
-def verify_paths(paths: Iterable[Path], verifier: Verifier) -> Iterator[tuple[str, str | None]]:
-    """(name, problem or ``None``) for every file named or found, and every index entry missing."""
+def _verify_file(path: Path, verifier: Verifier, indexes: _Indexes) -> Iterator[Verdict]:
+    root = output_root(path)
+    if root is None:
+        yield _check(path, None, None, verifier)
+        return
+    index, unreadable = indexes.of(root)
+    if unreadable is not None:
+        yield unreadable
+    verdict = _check(path, path.resolve().relative_to(root).as_posix(), index, verifier)
+    if index is None and verdict.problem is None:
+        verdict = Verdict(verdict.name, None, UNINDEXED)
+    yield verdict
+
+
+def verify_paths(paths: Iterable[Path], verifier: Verifier) -> Iterator[Verdict]:
+    """A ``Verdict`` for every file named or found, and every index entry missing. A file in
+    an output directory (named, or found in a folder of it) is checked against its index:
+    the whole file, front matter included, and its ``.comments.jsonl``; any other file by
+    its body only."""
+    indexes = _Indexes()
     for path in paths:
         if path.is_dir():
-            results: Iterable[tuple[str, str | None]] = _verify_directory(path, verifier)
+            results: Iterable[Verdict] = _verify_directory(path, verifier, indexes)
         else:
-            results = [(str(path), verifier.check_file(path).problem)]
-        for name, problem in results:
-            yield _printable(name), None if problem is None else _printable(problem)
+            results = _verify_file(path, verifier, indexes)
+        for verdict in results:
+            yield Verdict(
+                _printable(verdict.name),
+                None if verdict.problem is None else _printable(verdict.problem),
+                verdict.partly,
+            )
 
 
 def _printable(text: str) -> str:

@@ -99,6 +99,15 @@ def run_newsbot(
     )
 
 
+def newsbot_crawl(fake: FakeNaver, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``newsbot crawl`` of the 30th's politics (sid 100), comments and all, into ``out``."""
+    settings = [part for name, value in FAST.items() for part in ("-s", f"{name}={value}")]
+    command = ["crawl", "--date", "2026-05-30", "--sections", "100", "--comments", "all"]
+    return run_newsbot(
+        *command, "--output", str(out), *settings, *args, env=crawl_env(fake), timeout=180
+    )
+
+
 def files(out: Path) -> dict[str, Path]:
     """``{"YYYY/MM/DD/oid_aid.md": path}`` of every Markdown file written."""
     return {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*.md"))}

@@ -127,10 +127,11 @@ def test_comments_all_writes_every_comment_and_reply_once(fake: FakeNaver, tmp_p
         assert query["pageSize"] == ["100"]  # a first crawl reads the list at once
     # The template id of the article page was sent.
     assert all("templateId" in parse_qs(urlsplit(r.url).query) for r in requests)
-    # The output directory still verifies (the .comments.jsonl files are not articles).
+    # The output directory verifies: each article and each .comments.jsonl, whole.
     verified = run_newsbot("verify", str(out))
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert verified.stdout.endswith(f"{len(written)} ok, 0 failed\n")
+    threads = list(out.rglob("*.comments.jsonl"))
+    assert threads and verified.stdout.endswith(f"{len(written) + len(threads)} ok, 0 failed\n")
     # The report has the comments' account.
     report = json.loads(sorted((out / "reports").glob("crawl-*.json"))[-1].read_text("utf-8"))
     assert report["arguments"]["comments"] == "all"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,11 +20,19 @@ from typing import Any
 
 import pytest
 
-from newsbot.corpus import COLUMNS, COMMENT_COLUMNS, articles, comments, dataframe
+from newsbot.corpus import (
+    COLUMNS,
+    COMMENT_COLUMNS,
+    CorpusWarning,
+    UnreadableFile,
+    articles,
+    comments,
+    dataframe,
+)
 from newsbot.verify import split_markdown
 from tests.e2e import crawl_env, files, run_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
-from tests.fakenaver.world import default_world
+from tests.fakenaver.world import ArticleSpec, default_world
 
 pytestmark = pytest.mark.e2e
 
@@ -174,15 +184,115 @@ def test_loader_gives_dicts_and_a_dataframe(corpus_dir: Path) -> None:
     assert listed and set(listed[0]) == set(COMMENT_COLUMNS)
 
 
+def test_an_unreadable_file_is_never_dropped_without_a_word(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """``dataframe`` and ``articles`` warn once naming the file they skip (``CorpusWarning``),
+    or with ``strict=True`` raise naming it; ``newsbot export`` names it and exits 1."""
+    out = tmp_path / "out"
+    shutil.copytree(corpus_dir, out)
+    written = files(out)
+    broken = next(iter(written.values()))
+    broken.write_bytes(b"\xff\xfe not UTF-8")
+    with pytest.warns(CorpusWarning, match=r"1 file\(s\) of the corpus could not be read") as seen:
+        rows = list(articles(out))
+    assert len(seen) == 1 and str(broken) in str(seen[0].message)
+    assert seen[0].filename == __file__  # shown at the caller's line
+    assert len(rows) == len(written) - 1
+    with pytest.raises(UnreadableFile, match=re.escape(str(broken))):
+        list(articles(out, strict=True))
+    with pytest.warns(CorpusWarning, match=re.escape(str(broken))):
+        listed = list(comments(out))
+    assert listed
+    if importlib.util.find_spec("pandas") is not None:
+        with pytest.warns(CorpusWarning, match=re.escape(str(broken))) as seen:
+            df = dataframe(out)
+        assert len(seen) == 1 and len(df) == len(written) - 1
+        assert seen[0].filename == __file__  # points at the caller's line
+        with pytest.raises(UnreadableFile, match=re.escape(str(broken))):
+            dataframe(out, strict=True)
+    # The command names it once, in its own words (no Python warning on top).
+    result = run_newsbot("export", str(out), "-o", str(tmp_path / "x.jsonl"))
+    assert result.returncode == 1
+    assert f"newsbot: not exported: {broken}" in result.stderr
+    assert "CorpusWarning" not in result.stderr and result.stderr.count(str(broken)) == 1
+
+
+def test_a_user_sees_the_warning(corpus_dir: Path, tmp_path: Path) -> None:
+    """As a script or notebook shows it: one line naming the files and how many."""
+    out = tmp_path / "out"
+    shutil.copytree(corpus_dir, out)
+    broken = sorted(files(out).values())[:5]
+    for path in broken:
+        path.write_bytes(b"\xff")
+    code = "import newsbot.corpus as c, sys; print(len(list(c.articles(sys.argv[1]))))"
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == len(files(out)) - 5
+    assert result.stderr.count("CorpusWarning") == 1
+    assert "5 file(s) of the corpus could not be read" in result.stderr
+    assert all(str(path) in result.stderr for path in broken[:3])
+    assert str(broken[3]) not in result.stderr and "and 2 more" in result.stderr
+
+
+def test_export_sections_takes_every_sid_the_corpus_holds(
+    fake: FakeNaver, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A sid-110 (오피니언) article, collected by URL, is exported by ``--sections 101,110``
+    (and by its name); a sid the corpus lacks selects nothing, and says so."""
+    opinion = fake.world.add_article(
+        ArticleSpec(
+            oid="025",
+            aid="0003500110",
+            sid1="110",
+            sid2="",
+            published="2026-05-30 07:00:00",
+            title="[사설] 오피니언 면의 사설",
+            paragraphs=["사설 첫 문단입니다.", "사설 둘째 문단입니다."],
+            listed=False,
+        )
+    )
+    out = tmp_path / "out"
+    shutil.copytree(corpus_dir, out)
+    crawl = run_crawl(fake, out, f"urls={opinion.url}")
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    everything = list(articles(out))
+    assert [r["sid"] for r in everything].count("110") == 1
+    wanted = {r["id"] for r in everything if r["sid"] in ("101", "110")}
+    for sections in ("101,110", "경제,오피니언"):
+        target = tmp_path / "part.jsonl"
+        result = run_newsbot("export", str(out), "-o", str(target), "--sections", sections)
+        assert result.returncode == 0, result.stderr
+        rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+        assert {r["id"] for r in rows} == wanted and len(rows) == len(wanted)
+        assert "025_0003500110" in wanted
+    result = run_newsbot(
+        "export", str(out), "-o", str(tmp_path / "n.jsonl"), "--sections", "999,110"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no article of section 999 was selected" in result.stderr
+    assert "section 110" not in result.stderr
+    unknown = run_newsbot("export", str(out), "-o", str(tmp_path / "u.jsonl"), "--sections", "nope")
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
+    assert "unknown section 'nope'" in unknown.stderr
+    assert "정치" in unknown.stderr and "오피니언" in unknown.stderr  # the known names
+
+
 def test_stats_text_json_and_html(corpus_dir: Path, tmp_path: Path) -> None:
     page = tmp_path / "stats.html"
     result = run_newsbot("stats", str(corpus_dir), "--html", str(page))
     assert result.returncode == 0, result.stderr
     total = len(files(corpus_dir))
-    assert result.stdout.startswith(f"{corpus_dir}: {total} article(s), 2026-05-29 .. 2026-05-30")
+    first, *_ = result.stdout.splitlines()
+    assert first.startswith(f"{corpus_dir}: last crawl OK (finished ")  # the verdict leads
+    assert f"holds: {total} article(s), 2026-05-29 .. 2026-05-30" in result.stdout
+    assert "still missing: nothing the crawl reports name" in result.stdout
     assert "100 정치" in result.stdout and "101 경제" in result.stdout
     data = json.loads(run_newsbot("stats", str(corpus_dir), "--json").stdout)
     assert data["articles"] == total
+    assert data["last_status"] == "ok" and len(data["crawls"]) == data["reports"] == 2
     assert sum(data["by_day"].values()) == total == sum(data["by_publisher"].values())
     assert set(data["by_day"]) == {"2026-05-29", "2026-05-30"}
     assert data["with_comments"] > 0
@@ -296,13 +406,17 @@ def test_console_command_and_help() -> None:
     assert script.is_file(), "the setup installs the newsbot command"
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("newsbot 0.")
-    for command in ("crawl", "export", "stats", "sections", "extract", "verify", "reparse"):
+    commands = ("crawl", "export", "stats", "sections", "doctor", "extract", "verify", "reparse")
+    for command in (*commands, "reindex"):
         shown = subprocess.run(
             [str(script), command, "--help"], capture_output=True, text=True, timeout=60
         )
         assert shown.returncode == 0 and shown.stdout.startswith(f"usage: newsbot {command}")
     crawl_help = subprocess.run([str(script), "crawl", "--help"], capture_output=True, text=True)
-    for option in ("--date", "--sections", "--comments", "--press", "--urls", "--refresh"):
+    for option in (
+        "--date", "--sections", "--comments", "--press", "--urls", "--refresh", "--output",
+        "--contact", "--jobdir", "--archive", "--log-file", "--limit", "--verbose",
+    ):  # fmt: skip
         assert option in crawl_help.stdout
     listed = subprocess.run([str(script), "sections"], capture_output=True, text=True)
     assert "100   정치" in listed.stdout and "politics" in listed.stdout

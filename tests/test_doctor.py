@@ -275,7 +275,7 @@ def doctor(
         "doctor",
         "--date",
         "2026-05-30",
-        "--output",
+        "-o",
         str(report),
         *FAST,
         *args,

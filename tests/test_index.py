@@ -65,8 +65,10 @@ def test_a_hostile_index_path_is_never_deleted(tmp_path: Path) -> None:
 
 def test_a_damaged_index_is_a_named_error(tmp_path: Path) -> None:
     (tmp_path / INDEX_NAME).write_bytes(b"this is not a database" * 100)
-    with pytest.raises(UnusableIndex, match="damaged"):
+    with pytest.raises(UnusableIndex, match="damaged") as raised:
         Index(tmp_path)
+    # the way out: the files hold the index's data
+    assert f"rebuild it from the files with: newsbot reindex {tmp_path}" in str(raised.value)
 
 
 def test_a_locked_index_is_a_named_error(tmp_path: Path) -> None:
@@ -99,7 +101,7 @@ def test_an_unusable_output_is_one_line_and_exit_1(tmp_path: Path, problem: str)
     out.mkdir()
     if problem == "damaged":
         (out / INDEX_NAME).write_bytes(b"garbage" * 1000)
-        expected = "is damaged"
+        expected = f"is damaged (file is not a database); rebuild it from the files with: newsbot reindex {out}"
     elif problem == "a directory":
         (out / INDEX_NAME).mkdir()
         expected = "cannot write to the output directory: "

@@ -113,7 +113,7 @@ def test_browser_failure_is_counted_and_does_not_hang(fake: FakeNaver, tmp_path:
     assert "newsbot: crawl FAILED" in last  # the verdict is the last line, after the browser
 
 
-def test_missing_browser_is_reported(fake: FakeNaver, tmp_path: Path) -> None:
+def test_a_browser_that_does_not_start_is_reported(fake: FakeNaver, tmp_path: Path) -> None:
     fake.world.set_override(
         "https://api-gw.sports.naver.com/news/article/117/0003900002", Override(status=500)
     )
@@ -122,12 +122,27 @@ def test_missing_browser_is_reported(fake: FakeNaver, tmp_path: Path) -> None:
         fake,
         out,
         f"urls={SPORTS_URL}",
-        NEWSBOT_CHROMIUM_PATH="/nonexistent/chromium",
+        NEWSBOT_CHROMIUM_PATH="/bin/false",  # a program, but no browser
         timeout=90,
         **BROWSER,
     )
     assert result.returncode == 1
     assert stat(result.stderr, "newsbot/browser/failed") == "1"
+
+
+def test_a_browser_path_that_is_no_program_is_refused_before_any_request(
+    fake: FakeNaver, tmp_path: Path
+) -> None:
+    before = len(fake.records)
+    result = run_crawl(
+        fake, tmp_path / "out", f"urls={SPORTS_URL}", NEWSBOT_CHROMIUM_PATH="/nonexistent/chromium"
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "newsbot: error: NEWSBOT_CHROMIUM_PATH=/nonexistent/chromium: no such program\n"
+    )
+    assert len(fake.records) == before
 
 
 def test_deleted_sports_article_is_not_written(fake: FakeNaver, tmp_path: Path) -> None:

@@ -1,15 +1,19 @@
 """``python -m newsbot verify``: bytes as written, directories, the index, other templates.
 
 Every file here is written by newsbot itself (``extract_article`` on a real fixture page,
-then ``render_article`` or ``OutputStore.save``), then changed the way editors, ``git``
-(``core.autocrlf``) or copy tools change files.
+then ``render_article`` or ``OutputStore.save``; or ``newsbot crawl`` from the fake Naver),
+then changed the way editors, ``git`` (``core.autocrlf``) or copy tools change files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +22,22 @@ import yaml
 
 import newsbot.verify
 from newsbot.article import decode_html, extract_article
+from newsbot.comments import Status
 from newsbot.hashing import content_hash
-from newsbot.items import Article
+from newsbot.items import Article, ArticleComments
 from newsbot.render import render_article, yaml_scalar
 from newsbot.storage import INDEX_NAME, OutputStore
 from newsbot.verify import TemplateError, Verifier, load_yaml, split_markdown, verify_paths
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT
-from tests.e2e import run_newsbot
+from tests.e2e import files, newsbot_crawl, run_newsbot
+from tests.fakenaver import FakeNaver
+from tests.fakenaver.world import default_world
 
 URL = "https://n.news.naver.com/mnews/article/082/0001252309"
 OTHER = ("640_0000077240", "https://n.news.naver.com/mnews/article/640/0000077240")
 DAY = Path("2024/01/22")  # the fixture's publication day (Korea time)
+#: What the summary adds for files outside an output directory: only their body is checked.
+LONE = "by body only: outside an output directory (no index holds the whole file's hash)"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -74,7 +83,7 @@ def test_untouched_file_is_ok(tmp_path: Path) -> None:
     path = write(tmp_path / "a.md", article())
     result = run(str(path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "1 ok, 0 failed\n" and result.stderr == ""
+    assert result.stdout == f"1 ok, 0 failed; 1 {LONE}\n" and result.stderr == ""
 
 
 def test_crlf_file_fails(tmp_path: Path) -> None:
@@ -135,7 +144,7 @@ def test_other_byte_changes_fail(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{bom}: starts with a byte-order mark; otherwise intact" in result.stderr
     assert f"{latin}: not UTF-8: invalid continuation byte at byte" in result.stderr
-    assert summary(result) == "1 ok, 2 failed"
+    assert summary(result) == f"1 ok, 2 failed; 1 {LONE}"
 
 
 # --- directories and the index -----------------------------------------------------------
@@ -155,7 +164,8 @@ def test_directory_is_searched_recursively(tmp_path: Path) -> None:
     extra = write(tmp_path / "single.md", article())
     result = run(str(out / "2024"), str(extra))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "2 ok, 0 failed\n"  # 2024/…/082_0001252309.md and single.md
+    # 2024/…/082_0001252309.md, checked against the index above it, and single.md
+    assert result.stdout == f"2 ok, 0 failed; 1 {LONE}\n"
     assert sorted(p.parts[-4] for p in paths.values()) == ["2024", "2025"]
 
 
@@ -167,7 +177,7 @@ def test_directory_reports_every_bad_file(tmp_path: Path) -> None:
     result = run(str(folder))
     assert result.returncode == 1
     assert result.stderr == f"{crlf}: line endings changed (CRLF); otherwise intact\n"
-    assert result.stdout == "1 ok, 1 failed\n"
+    assert result.stdout == f"1 ok, 1 failed; 1 {LONE}\n"
 
 
 def test_file_unknown_to_the_index_is_reported(tmp_path: Path) -> None:
@@ -202,6 +212,41 @@ def test_file_whose_hash_differs_from_the_index_is_reported(tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stderr == f"{path}: the index has content_hash {original.content_hash}\n"
     assert summary(result) == "1 ok, 1 failed"
+
+
+def test_a_front_matter_edited_by_hand_is_reported(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    md = output_dir(out)["082_0001252309"]
+    md.write_bytes(md.read_bytes().replace(b'\ntitle: "', b'\ntitle: "Edited ', 1))
+    result = run(str(out))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"{md}: front matter changed since newsbot wrote it: title differs from the index\n"
+    )
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_comment_count_written_later_moves_the_hash_only_of_the_file_written(
+    tmp_path: Path, edited: bool
+) -> None:
+    out = tmp_path / "out"
+    md = output_dir(out)["082_0001252309"]
+    if edited:
+        md.write_bytes(md.read_bytes().replace(b'\ntitle: "', b'\ntitle: "Edited ', 1))
+    store = OutputStore(out)
+    try:
+        comments = ArticleComments("082_0001252309", "count", Status.COLLECTED, count=5)
+        store.save_comments(comments, FROZEN_CRAWLED_AT)
+    finally:
+        store.index.close()
+    assert split_markdown(md.read_text(encoding="utf-8")).front_matter["comment_count"] == 5
+    result = run(str(out))
+    if edited:  # the edit is not taken for newsbot's own because a line was written after it
+        assert result.stderr == (
+            f"{md}: front matter changed since newsbot wrote it: title differs from the index\n"
+        )
+    else:
+        assert result.returncode == 0 and result.stdout == "2 ok, 0 failed\n", result.stderr
 
 
 def test_hostile_names_are_reported_on_one_line(tmp_path: Path) -> None:
@@ -239,7 +284,7 @@ def test_index_is_opened_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(sqlite3, "connect", spy)
     results = list(verify_paths([out], Verifier()))
-    assert [problem for _, problem in results] == [None, None]
+    assert [(verdict.problem, verdict.partly) for verdict in results] == [(None, None)] * 2
     assert len(uris) == 1 and uris[0].startswith("file:") and uris[0].endswith("?mode=ro")
     assert (out / INDEX_NAME).read_bytes() == before
 
@@ -283,7 +328,7 @@ def test_surrogate_escape_in_front_matter_falls_back_to_the_pure_loader(tmp_path
     assert load_yaml('t: "\\ud800"') == {"t": "\ud800"}
     result = run(str(path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "1 ok, 0 failed\n"
+    assert result.stdout == f"1 ok, 0 failed; 1 {LONE}\n"
 
 
 def test_broken_front_matter_fails_in_one_line(tmp_path: Path) -> None:
@@ -406,3 +451,131 @@ def test_verify_text_keeps_its_contract() -> None:
     text = render_article(article().to_dict())
     assert newsbot.verify.verify_text(text) is None
     assert newsbot.verify.verify_text(text.replace("\n", "\r\n")) is not None
+
+
+# --- whole files: front matter and comments, in a corpus crawled from the fake ----------
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeNaver]:
+    with FakeNaver(default_world()).start() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def crawled(fake: FakeNaver, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One corpus with comments, crawled once by ``newsbot crawl``; tests change copies."""
+    out = tmp_path_factory.mktemp("crawled") / "out"
+    result = newsbot_crawl(fake, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture
+def corpus(crawled: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    shutil.copytree(crawled, out)
+    return out
+
+
+def comments_of(md: Path) -> Path:
+    return md.with_name(md.stem + ".comments.jsonl")
+
+
+def longest_comments(corpus: Path) -> Path:
+    return max(corpus.rglob("*.comments.jsonl"), key=lambda p: p.stat().st_size)
+
+
+@pytest.mark.e2e
+def test_an_untouched_crawled_corpus_passes_whole(corpus: Path) -> None:
+    articles = files(corpus)
+    assert all(comments_of(md).is_file() for md in articles.values())  # comments=all
+    result = run(str(corpus))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{2 * len(articles)} ok, 0 failed\n" and result.stderr == ""
+
+
+@pytest.mark.e2e
+def test_a_title_edited_by_hand_fails_naming_the_file(corpus: Path, tmp_path: Path) -> None:
+    md = sorted(files(corpus).values())[0]
+    text = md.read_text(encoding="utf-8")
+    title = split_markdown(text).front_matter["title"]
+    md.write_text(
+        text.replace(f"title: {yaml_scalar(title)}", f"title: {yaml_scalar(title + '!')}", 1),
+        encoding="utf-8",
+    )
+    assert Verifier().check_file(md).problem is None  # its body still hashes to content_hash
+    result = run(str(corpus))
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"{md}: front matter changed since newsbot wrote it: title differs from the index\n"
+    )
+    assert summary(result) == f"{2 * len(files(corpus)) - 1} ok, 1 failed"
+    # named alone, a file of an output directory is checked against its index too
+    alone = run(str(md))
+    assert alone.returncode == 1 and alone.stdout == "0 ok, 1 failed\n"
+    # a copy outside any output directory: only its body can be checked, and it says so
+    copy = tmp_path / "copy.md"
+    shutil.copy(md, copy)
+    result = run(str(copy))
+    assert result.returncode == 0 and result.stdout == f"1 ok, 0 failed; 1 {LONE}\n"
+
+
+@pytest.mark.e2e
+def test_a_comments_line_edited_or_cut_short_fails_naming_the_file(corpus: Path) -> None:
+    path = longest_comments(corpus)
+    lines = path.read_bytes().splitlines(keepends=True)
+    record = json.loads(lines[1])
+    record["likes"] += 1000  # still a valid record: only the hash tells
+    edited = b"".join(
+        [lines[0], json.dumps(record, ensure_ascii=False).encode() + b"\n", *lines[2:]]
+    )
+    path.write_bytes(edited)
+    result = run(str(corpus))
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"{path}: changed since newsbot wrote it (its SHA-256 is not the index's)\n"
+    )
+    path.write_bytes(b"".join(lines)[:-10])  # cut short, as by a full disk
+    result = run(str(corpus))
+    assert result.stderr == (
+        f"{path}: changed since newsbot wrote it (its SHA-256 is not the index's): "
+        "1 line(s) are not comment records; its last line is cut short\n"
+    )
+    path.unlink()
+    result = run(str(corpus))
+    assert result.stderr == f"{path}: missing: the index lists it\n"
+    assert summary(result) == f"{2 * len(files(corpus)) - 1} ok, 1 failed"
+
+
+@pytest.mark.e2e
+def test_rows_written_before_whole_file_hashes_are_checked_by_body_and_said_so(
+    corpus: Path,
+) -> None:
+    with contextlib.closing(sqlite3.connect(corpus / INDEX_NAME)) as db, db:
+        db.execute("UPDATE articles SET file_sha256 = NULL, comments_sha256 = NULL")
+    n = len(files(corpus))
+    result = run(str(corpus))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"{2 * n} ok, 0 failed; {n} with front matter not covered: written before the index "
+        f"kept whole-file hashes; {n} comments file(s) checked line by line only: no index "
+        "holds their hash\n"
+    )
+
+
+@pytest.mark.e2e
+def test_a_crawl_writes_again_a_file_whose_front_matter_was_edited(
+    fake: FakeNaver, corpus: Path
+) -> None:
+    md = sorted(files(corpus).values())[0]
+    original = md.read_bytes()
+    md.write_bytes(original.replace(b"\npublisher: ", b'\npublisher: "x"\n_was: ', 1))
+    assert run(str(corpus)).returncode == 1
+    result = newsbot_crawl(fake, corpus, "--refresh")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{md}: the file was damaged or edited (it is not the file written" in result.stderr
+    assert b"_was: " not in md.read_bytes()
+    assert run(str(corpus)).returncode == 0

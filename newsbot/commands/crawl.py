@@ -15,14 +15,19 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
+from newsbot import config
 from newsbot.args import parse_args
+from newsbot.config import LOG_LEVELS
 from newsbot.errors import ConfigError, OutputUnusable
 from newsbot.extensions import CrawlReport
 from newsbot.search import require_credentials
 from newsbot.storage import Index, StorageError, UnusableIndex
 
 EXIT_BAD_ARGUMENTS = 2
+#: Above ``-s`` (cmdline, 40): ``NEWSBOT_QUIET`` puts newsbot's log handlers in Scrapy's place.
+QUIET_PRIORITY = 45
 
 
 class Command(ScrapyCrawl):
@@ -37,6 +42,24 @@ class Command(ScrapyCrawl):
             f"before any request: {arguments}. Exit status: 0 ok, 4 incomplete, 1 failed, "
             "3 interrupted, 2 bad arguments."
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """``-s`` on top of the environment's ``NEWSBOT_*`` on top of the settings module;
+        then every value checked (``newsbot.config``): a bad one is one line and exit 2
+        before anything starts, before logging is even set up (a bad ``LOG_LEVEL``)."""
+        super().process_options(args, opts)
+        assert self.settings is not None
+        self.warnings: list[str] = []
+        try:
+            config.apply_environment(self.settings)
+            config.check(self.settings, warn=self.warnings.append)
+        except ConfigError as exc:
+            _refuse(f"newsbot: error: {exc}", self.settings.get("LOG_FILE"))
+            raise SystemExit(EXIT_BAD_ARGUMENTS) from None
+        if self.settings.getbool("NEWSBOT_QUIET") and self.settings.getbool("LOG_ENABLED"):
+            install_quiet_log(self.settings)
+            # Scrapy's own root handler would print everything: ours replace it.
+            self.settings.set("LOG_ENABLED", False, priority=QUIET_PRIORITY)
 
     def _check_environment(self) -> None:
         """The output directory is writable and Redis (if asked for) answers."""
@@ -85,6 +108,8 @@ class Command(ScrapyCrawl):
                 # A bad argument is 2; an output directory that cannot be used is 1.
                 self.exitcode = EXIT_BAD_ARGUMENTS if isinstance(exc, ConfigError) else 1
                 return
+        for warning in getattr(self, "warnings", []):
+            logging.getLogger("newsbot").warning("%s", warning)
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
         CrawlReport.verdict_logged_by_command = True  # below, as the very last line
@@ -98,6 +123,11 @@ class Command(ScrapyCrawl):
             if not self.crawler_process.bootstrap_failed:
                 report.stopped_without_closing()  # a no-op unless a second signal cut it short
             report.log_verdict()
+            if report.final_line is not None:
+                code, line = report.final_line
+                if not _on_terminal(logging.INFO if code == 0 else logging.ERROR):
+                    # LOG_FILE, a LOG_LEVEL above it, no log: the terminal still gets it, last.
+                    print(line, file=sys.stderr, flush=True)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
@@ -105,3 +135,80 @@ class Command(ScrapyCrawl):
             code = crawler.stats.get_value("newsbot/exit_code")
             if code:
                 self.exitcode = int(code)
+
+
+def _refuse(line: str, log_file: object) -> None:
+    """``line`` on standard error, and in ``LOG_FILE`` when it can be written (Scrapyd's
+    job log): a crawl refused before logging is set up."""
+    print(line, file=sys.stderr, flush=True)
+    if not log_file or not isinstance(log_file, str):
+        return
+    try:
+        with open(log_file, "a", encoding="utf-8") as out:
+            out.write(f"{line}; crawl FAILED before any request\n")
+    except OSError:
+        pass
+
+
+class _OursOrWarnings(logging.Filter):
+    """newsbot's own lines, and every warning and error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        return record.levelno >= logging.WARNING or name == "newsbot" or name.startswith("newsbot.")
+
+
+class _TerminalFormatter(logging.Formatter):
+    """``12:04:31 newsbot: …`` (warnings and errors with their level and origin)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = self.formatTime(record, "%H:%M:%S")
+        text = record.getMessage()
+        if record.exc_info and record.levelno >= logging.ERROR:
+            text += "\n" + self.formatException(record.exc_info)
+        if record.levelno >= logging.WARNING:
+            return f"{when} {record.levelname} [{record.name}] {text}"
+        return f"{when} {text}"
+
+
+def _terminal_handlers() -> list[logging.Handler]:  # (StreamHandlers)
+    """The root handlers that write to standard error (not to a file)."""
+    return [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler)
+        and not isinstance(h, logging.FileHandler)
+        and getattr(h, "stream", None) in (sys.stderr, sys.__stderr__)
+    ]
+
+
+def install_quiet_log(settings: BaseSettings) -> None:
+    """The log as ``newsbot crawl`` shows it (``NEWSBOT_QUIET``): on the terminal newsbot's
+    own lines and every warning; everything, Scrapy's start-up and stats dump too, in
+    ``LOG_FILE`` if one is named (Scrapy's format and level)."""
+    level_name = str(settings.get("LOG_LEVEL") or "INFO").upper()
+    level = logging.getLevelName(level_name) if level_name in LOG_LEVELS else logging.INFO
+    root = logging.getLogger()
+    root.setLevel(logging.NOTSET)
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(level)
+    terminal.addFilter(_OursOrWarnings())
+    terminal.setFormatter(_TerminalFormatter())
+    root.addHandler(terminal)
+    log_file = settings.get("LOG_FILE")
+    if log_file:
+        mode = "a" if settings.getbool("LOG_FILE_APPEND", True) else "w"
+        whole = logging.FileHandler(
+            log_file, mode=mode, encoding=settings.get("LOG_ENCODING") or "utf-8"
+        )
+        whole.setLevel(level)
+        whole.setFormatter(
+            logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+        )
+        root.addHandler(whole)
+
+
+def _on_terminal(level: int) -> bool:
+    """Whether a ``newsbot`` record of ``level`` reaches standard error."""
+    record = logging.LogRecord("newsbot", level, __file__, 0, "", None, None)
+    return any(h.level <= level and h.filter(record) for h in _terminal_handlers())

@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from newsbot import __version__, runtime
+from newsbot import __version__, config, runtime
 from newsbot.args import CrawlArgs, parse_args
 from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
@@ -50,6 +50,8 @@ from newsbot.errors import (
     ExtractError,
     UnknownLayout,
     describe_exception,
+    failure_cause,
+    plain_failure,
 )
 from newsbot.items import Article, ArticleComments
 from newsbot.job import JobState
@@ -151,11 +153,14 @@ class NaverSpider(scrapy.Spider):
         self.redis_crawl: RedisCrawl | None = None
         self.crawl_finished = False
         self.comments_personal = False  # NEWSBOT_COMMENTS_PERSONAL_FIELDS
+        self.limit = 0  # articles still to request before NEWSBOT_LIMIT (0: no limit)
+        self.limit_reached = False
         self.stash = CommentStash(Path("output").resolve())  # in NEWSBOT_OUTPUT_DIR (from_crawler)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        config.apply_environment(settings)  # (again: a crawler made without the command)
         settings.set("USER_AGENT", user_agent(settings), priority="spider")
         if settings.get("NEWSBOT_REDIS_URL"):
             # Scale-out: the queue and dupefilter live in Redis (newsbot.distributed).
@@ -182,6 +187,7 @@ class NaverSpider(scrapy.Spider):
         root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
         spider.index = Index(root)
         spider.stash = CommentStash(root)
+        spider.limit = settings.getint("NEWSBOT_LIMIT")
         left = remove_temp_files(root)
         if left:
             logger.warning("removed %d temporary file(s) left by an interrupted crawl", left)
@@ -396,7 +402,9 @@ class NaverSpider(scrapy.Spider):
                 listing.cursor[:80],
             )
         step = next_step(source, current, listing, state, page_cap=MAX_LISTING_PAGES)
-        if isinstance(step, Next):
+        if isinstance(step, Next) and self.limit_reached:
+            self.ledger.end(current, WalkEnd.LIMIT, "stopped at NEWSBOT_LIMIT (a sample)")
+        elif isinstance(step, Next):
             state.found += len(listing.articles)
             state.pages.append(page_digest(listing))
             if step.cursor:
@@ -500,6 +508,8 @@ class NaverSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """Schedule an article unless this run already has, or it is already collected."""
         key = article_id.key
+        if self.limit_reached:
+            return  # a sample (NEWSBOT_LIMIT): articles past it are not named
         if self.scheduled is None:  # the ledger knows every article named so far
             if self.ledger.is_named(key):
                 self.count("newsbot/listing/duplicates")
@@ -523,8 +533,27 @@ class NaverSpider(scrapy.Spider):
                 yield from self.comments_of_collected(article_id, kind)
             return
         self.count("newsbot/articles/requested")
+        if self.limit:
+            self.limit -= 1
+            if not self.limit:
+                self.reach_limit()
         yield (
             self.article_request(article_id) if kind == NEWS else self.api_request(article_id, kind)
+        )
+
+    def reach_limit(self) -> None:
+        """``NEWSBOT_LIMIT`` articles requested: a sample. No article is named after them,
+        no seed started, and each walk ends at its next page (``WalkEnd.LIMIT``)."""
+        self.limit_reached = True
+        self.seeds = iter(())
+        limit = self.settings.getint("NEWSBOT_LIMIT")
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("newsbot/limit", limit)
+        logger.info(
+            "newsbot: %d article(s) requested (--limit %d): finishing those, reading no more "
+            "listings",
+            limit,
+            limit,
         )
 
     def already_collected(self, key: str) -> bool:
@@ -934,7 +963,8 @@ class NaverSpider(scrapy.Spider):
         if isinstance(failure.value, HttpError):
             kind = f"http_{failure.value.response.status}"
         else:
-            kind = type(failure.value).__name__
+            # ConnectionLost, not the DownloadFailedError around it
+            kind = type(failure_cause(failure.value or Exception())).__name__
         self.fail(article_id, kind, describe_failure(failure, request))
 
     # -- bookkeeping -------------------------------------------------------------------
@@ -1001,21 +1031,7 @@ def _too_short(body: bytes) -> bool:
 
 
 def _reason(failure: Failure) -> str:
-    return f"{type(failure.value).__name__}: {failure.value}"[:300]
-
-
-# Twisted's and Scrapy's exception names, in the words a report reader understands.
-_FAILURE_WORDS = {
-    "ConnectionLost": "connection lost",
-    "ConnectionDone": "connection closed",
-    "ResponseNeverReceived": "connection lost before an answer",
-    "ResponseFailed": "connection lost during the answer",
-    "ConnectionRefusedError": "connection refused",
-    "TCPTimedOutError": "connection timed out",
-    "TimeoutError": "timed out",
-    "DNSLookupError": "DNS lookup failed",
-    "IgnoreRequest": "request ignored",
-}
+    return plain_failure(failure.value)
 
 
 def describe_failure(failure: Failure, request: scrapy.Request) -> str:
@@ -1026,10 +1042,4 @@ def describe_failure(failure: Failure, request: scrapy.Request) -> str:
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}{after}"
-    name = type(value).__name__
-    words = _FAILURE_WORDS.get(name)
-    if name == "IgnoreRequest" and "robots.txt" in str(value).lower():
-        words = "forbidden by robots.txt"
-    if words is None:
-        return f"{name}: {value}"[:300] + after
-    return words + after
+    return plain_failure(value) + after

@@ -44,7 +44,7 @@ def doctor(
         "doctor",
         "--date",
         "2026-05-30",
-        "--output",
+        "-o",
         str(report),
         *FAST,
         env=env,

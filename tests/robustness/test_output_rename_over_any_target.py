@@ -1,4 +1,4 @@
-"""Output files are written safely (issue 23): ``export -o``, ``doctor --output`` and
+"""Output files are written safely (issue 23): ``export -o``, ``doctor -o`` and
 ``stats --html`` wrote a temporary file and renamed it over whatever had the name, so a
 symbolic link was replaced by a file and a FIFO or device node by a regular file (as root,
 ``-o /dev/stdout`` replaced ``/dev/stdout``); an export killed by SIGTERM or SIGHUP left
@@ -129,7 +129,7 @@ def test_doctor_output_to_a_fifo_is_refused_before_any_request(tmp_path: Path) -
             "doctor",
             "--date",
             "2026-05-30",
-            "--output",
+            "-o",
             str(fifo),
             "-s",
             "DOWNLOAD_DELAY=0",
@@ -139,7 +139,7 @@ def test_doctor_output_to_a_fifo_is_refused_before_any_request(tmp_path: Path) -
         assert fake.records == []
     assert result.returncode == 2, result.stdout + result.stderr[-2000:]
     assert result.stderr == (
-        f"newsbot: error: --output {fifo}: a FIFO, not a regular file: name a file "
+        f"newsbot: error: -o {fifo}: a FIFO, not a regular file: name a file "
         "(or - for standard output)\n"
     )
     assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -1,6 +1,7 @@
 """``refresh=1`` on an article whose file no longer matches its hash (damaged or edited)
 writes it again and says so (a warning, and the outcome ``restored``), instead of calling it
-"unchanged" and leaving the damage (issue 23)."""
+"unchanged" and leaving the damage (issue 23); also when only its front matter was edited,
+which the index's whole-file hash tells (issue 24)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def written(tmp_path: Path) -> tuple[OutputStore, Path]:
         lambda b: b[: len(b) // 2],  # cut off
         lambda b: b.replace(b"\n", b"\r\n"),  # line ends converted
         lambda b: b"",  # emptied
+        lambda b: b.replace(b'\ntitle: "', b'\ntitle: "Edited ', 1),  # the front matter edited
     ],
-    ids=["edited", "truncated", "crlf", "empty"],
+    ids=["edited", "truncated", "crlf", "empty", "front-matter"],
 )
 def test_a_damaged_file_is_written_again_and_said(
     tmp_path: Path, damage: object, caplog: pytest.LogCaptureFixture
