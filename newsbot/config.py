@@ -17,10 +17,13 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newsbot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 #: The priority of values from the environment: above the settings module ("project", 20)
 #: and a spider's own (30), below the command line ("cmdline", 40).
@@ -218,13 +221,17 @@ def apply_environment(settings: Any, environ: Mapping[str, str] | None = None) -
         settings.set(name, value, priority=ENV_PRIORITY)
 
 
-def project_settings(overrides: Mapping[str, Any] | None = None) -> Any:
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """newsbot's Scrapy settings as a crawl would have them: the settings module, the
     environment, then ``overrides`` (options and ``-s``)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
-    from scrapy.utils.project import get_project_settings
+    from scrapy.settings import Settings
 
-    settings = get_project_settings()
+    # The settings module the environment names, else newsbot's; read without touching
+    # os.environ (get_project_settings would set SCRAPY_SETTINGS_MODULE for every child).
+    settings = Settings()
+    settings.setmodule(
+        os.environ.get("SCRAPY_SETTINGS_MODULE") or "newsbot.settings", priority="project"
+    )
     apply_environment(settings)
     for name, value in (overrides or {}).items():
         if value is not None:
@@ -251,23 +258,27 @@ def check(settings: Any, *, warn: Callable[[str], None] | None = None) -> dict[s
     ``newsbot verify`` cannot check)."""
     unknown(sorted(settings.attributes), "")
     parsed: dict[str, Any] = {}
-    for name, setting in SETTINGS.items():
-        raw = settings.get(name, setting.default)
-        try:
-            parsed[name] = setting.parse(raw)
-        except ValueError as exc:
-            raise ConfigError(f"{name}={raw}: {exc}") from None
-    for name, setting in SCRAPY_SETTINGS.items():
-        raw = settings.get(name)
-        if raw is None:
-            continue
-        try:
-            setting.parse(raw)
-        except ValueError as exc:
-            raise ConfigError(f"{name}={raw}: {exc}") from None
+    for table in (SETTINGS, SCRAPY_SETTINGS):
+        for name, setting in table.items():
+            raw = settings.get(name, setting.default)
+            if raw is None:
+                continue
+            try:
+                parsed[name] = setting.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name}={raw}: {exc}") from None
     level = settings.get("LOG_LEVEL")
-    if isinstance(level, str) and level.strip().upper() not in LOG_LEVELS:
-        raise ConfigError(f"LOG_LEVEL={level}: give one of {', '.join(LOG_LEVELS)}")
+    if isinstance(level, str):
+        if level.strip().upper() not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL={level}: give one of {', '.join(LOG_LEVELS)}")
+        parsed["LOG_LEVEL"] = level.strip().upper()
+    if not settings.frozen:
+        # What was checked is what every component reads: ``yes`` is True for Scrapy's
+        # getbool too, ``warning`` is WARNING for logging, `` t.j2 `` is ``t.j2``.
+        for name, value in parsed.items():
+            priority = settings.getpriority(name)
+            if priority is not None and settings.get(name) != value:
+                settings.set(name, value, priority=priority)
     if not str(parsed["NEWSBOT_OUTPUT_DIR"]):
         raise ConfigError("NEWSBOT_OUTPUT_DIR is empty: name a directory")
     _check_log_file(settings.get("LOG_FILE"))
@@ -346,7 +357,8 @@ def markdown() -> str:
             shown = "empty"
         else:
             shown = f"`{default}`"
-        lines.append(f"| `{s.name}` | {s.kind} | {shown} | {s.help} |")
+        where = "" if s.where == "docs/settings.md" else f" (see {s.where})"
+        lines.append(f"| `{s.name}` | {s.kind} | {shown} | {s.help}{where} |")
     return "\n".join(lines) + "\n"
 
 

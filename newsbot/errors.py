@@ -89,9 +89,35 @@ _FAILURE_WORDS = {
     "IgnoreRequest": "request ignored",
 }
 #: Wrappers whose cause says more than they do (Scrapy 2.19 wraps Twisted's errors).
-_WRAPPERS = frozenset(
-    {"DownloadFailedError", "ResponseFailed", "ResponseNeverReceived", "ResponseDataLossError"}
-)
+_WRAPPERS = frozenset({"DownloadFailedError", "ResponseFailed", "ResponseNeverReceived"})
+
+
+#: The stat and report key of a download failure (``newsbot/failed/<kind>``), by cause.
+_FAILURE_KINDS = {
+    "ConnectionLost": "connection_lost",
+    "ResponseFailed": "connection_lost",
+    "ConnectionDone": "connection_closed",
+    "ResponseNeverReceived": "no_answer",
+    "ConnectionRefusedError": "refused",
+    "DownloadConnectionRefusedError": "refused",
+    "TCPTimedOutError": "timeout",
+    "TimeoutError": "timeout",
+    "DownloadTimeoutError": "timeout",
+    "DNSLookupError": "dns",
+    "CannotResolveHostError": "dns",
+    "ResponseDataLossError": "cut_short",
+    "TunnelError": "proxy_refused",
+    "SSLError": "tls",
+}
+
+
+def failure_kind(exc: BaseException | None) -> str:
+    """``connection_lost``, ``cut_short``, ``timeout``: a download failure's key in the stats
+    and the report (an unknown one: its cause's class name)."""
+    if exc is None:
+        return "unknown"
+    name = type(failure_cause(exc)).__name__
+    return _FAILURE_KINDS.get(name, name)
 
 
 def failure_cause(exc: BaseException) -> BaseException:
@@ -166,3 +192,16 @@ def mask_proxy(url: str) -> str:
 def _brief(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:160] or type(exc).__name__
+
+
+def describe_failure(failure: Any, request: Any) -> str:
+    """``HTTP 500 after 3 retries``, ``connection lost after 4 retries``: what a failed
+    request (a Twisted ``Failure`` of a Scrapy request) ran into, in plain words."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    retries = int(request.meta.get("retry_times", 0))
+    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"HTTP {value.response.status}{after}"
+    return plain_failure(value) + after

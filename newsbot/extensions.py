@@ -226,7 +226,7 @@ class CrawlReport:
         limit = self.stats.get_value("newsbot/limit")
         if limit:
             return EXIT_OK, (
-                f"ok: a sample, every one of the {limit} article(s) asked for (--limit, "
+                f"a sample: every one of the {limit} article(s) asked for (--limit, "
                 "NEWSBOT_LIMIT) accounted for; the listings were not read to the end"
             )
         return EXIT_OK, "ok"

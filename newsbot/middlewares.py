@@ -11,7 +11,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -40,6 +40,11 @@ def retry_after_seconds(value: bytes | str | None, *, now: datetime | None = Non
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+#: Failures to resolve or connect a host must reach before it counts as unreachable (one
+#: retry, after ``NEWSBOT_RETRY_BACKOFF``: a passing DNS hiccup does not stop a crawl).
+UNREACHABLE_AFTER = 2
+
+
 class PoliteRetryMiddleware(RetryMiddleware):
     """Scrapy's retry, plus a wait before each retry: what ``Retry-After`` asks for on
     429/503 (capped by ``NEWSBOT_RETRY_AFTER_MAX``), otherwise exponential backoff from
@@ -52,14 +57,24 @@ class PoliteRetryMiddleware(RetryMiddleware):
         self.backoff = settings.getfloat("NEWSBOT_RETRY_BACKOFF")
         self.backoff_max = settings.getfloat("NEWSBOT_RETRY_BACKOFF_MAX")
         self.retry_after_max = settings.getfloat("NEWSBOT_RETRY_AFTER_MAX")
-        # Whether anything answered yet (the site, or the proxy on its behalf): until then a
-        # name that does not resolve or a connection refused is not retried but stops the
-        # crawl at once, named (``unreachable``), instead of minutes of backoff.
+        # Whether anything answered yet (the site, or the proxy on its behalf). Until then a
+        # host whose name does not resolve, or whose connection (or proxy) refuses, twice
+        # is unreachable; once every host tried is, the crawl stops at once, named
+        # (``unreachable``), instead of minutes of backoff for every request.
         self.reached = False
+        self.tried: set[str] = set()
+        self.refusals: dict[str, int] = {}
+        self.stopped = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PoliteRetryMiddleware:
         return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if self.stopped:  # the site cannot be reached: what was queued is not sent
+            raise IgnoreRequest("not sent: the site cannot be reached")
+        if not self.reached:
+            self.tried.add(urlparse_cached(request).hostname or "")
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
@@ -88,17 +103,25 @@ class PoliteRetryMiddleware(RetryMiddleware):
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
+        if self.stopped:
+            return None
         if not self.reached:
             why = unreachable(request, exception)
             if why is not None:
-                self._stop_unreachable(why)
-                return None  # its errback records it; the crawl is closing
+                host = urlparse_cached(request).hostname or ""
+                self.refusals[host] = self.refusals.get(host, 0) + 1
+                if self.refusals[host] >= UNREACHABLE_AFTER and all(
+                    self.refusals.get(h, 0) >= UNREACHABLE_AFTER for h in self.tried
+                ):
+                    self._stop_unreachable(why)
+                    return None  # its errback records it; the crawl is closing
         retry = super().process_exception(request, exception)
         if isinstance(retry, Request):
             await self._sleep(self._backoff(retry))
         return retry
 
     def _stop_unreachable(self, why: str) -> None:
+        self.stopped = True
         stats, engine = self.crawler.stats, self.crawler.engine
         if stats is None or engine is None or stats.get_value("newsbot/exit_reason"):
             return  # (already stopping)

@@ -165,3 +165,28 @@ def stat(output: str, name: str) -> str | None:
         if line.startswith(f"'{name}':"):
             return line.split(":", 1)[1].strip().rstrip(",}").strip("'")
     return None
+
+
+class NoDNS:
+    """``-s TWISTED_DNS_RESOLVER=tests.e2e.NoDNS``: every name fails to resolve, and no query
+    leaves the machine (a crawl that meets a site it cannot resolve, offline)."""
+
+    def __init__(self, reactor: Any) -> None:
+        self.reactor = reactor
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> NoDNS:
+        return cls(reactor)
+
+    def install_on_reactor(self) -> None:
+        from twisted.internet.interfaces import IResolverSimple
+        from zope.interface import directlyProvides
+
+        directlyProvides(self, IResolverSimple)
+        self.reactor.installResolver(self)
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
+        from twisted.internet import defer
+        from twisted.internet.error import DNSLookupError
+
+        return defer.fail(DNSLookupError(f"no address for {name} (tests.e2e.NoDNS)"))

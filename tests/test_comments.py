@@ -473,7 +473,9 @@ def test_spider_walks_a_real_thread_after_yielding_the_article(tmp_path: Path) -
 
     spider = _spider(tmp_path)
     article = _article()
-    first, request = list(spider.with_comments(ArticleId("015", "0002303155"), article, "news"))
+    first, request = list(
+        spider.comment_fetch.with_article(ArticleId("015", "0002303155"), article, "news")
+    )
     assert first is article and article.comments_follow  # written first, finished later
     assert article.content == "본문" and article.comments is None
     assert request.headers[b"Referer"] == (b"https://n.news.naver.com/mnews/article/015/0002303155")
@@ -505,7 +507,9 @@ def test_spider_refused_thread_is_a_named_failure_after_the_article(
 ) -> None:
     spider = _spider(tmp_path)
     article = _article()
-    first, request = list(spider.with_comments(ArticleId("015", "0002303155"), article, "news"))
+    first, request = list(
+        spider.comment_fetch.with_article(ArticleId("015", "0002303155"), article, "news")
+    )
     assert first.content == "본문"  # the article is never lost
     [item] = list(request.callback(_answer(request, body), **request.cb_kwargs))
     assert item.status == "failed" and reason in item.reason
@@ -514,7 +518,9 @@ def test_spider_refused_thread_is_a_named_failure_after_the_article(
 
 def test_spider_count_mode_probes_once(tmp_path: Path) -> None:
     spider = _spider(tmp_path, "count")
-    _, request = list(spider.with_comments(ArticleId("015", "0002303155"), _article(), "news"))
+    _, request = list(
+        spider.comment_fetch.with_article(ArticleId("015", "0002303155"), _article(), "news")
+    )
     assert parse_qs(urlsplit(request.url).query)["pageSize"] == ["1"]
     [item] = list(request.callback(_answer(request, PROBE.read_bytes()), **request.cb_kwargs))
     assert item.count == 3 and item.comments == []
@@ -523,7 +529,9 @@ def test_spider_count_mode_probes_once(tmp_path: Path) -> None:
 def test_spider_off_mode_yields_the_article_alone(tmp_path: Path) -> None:
     spider = _spider(tmp_path, "off")
     article = _article()
-    assert list(spider.with_comments(ArticleId("015", "0002303155"), article, "news")) == [article]
+    assert list(
+        spider.comment_fetch.with_article(ArticleId("015", "0002303155"), article, "news")
+    ) == [article]
     assert article.comments is None
 
 
@@ -588,9 +596,9 @@ def test_the_spider_probes_only_after_a_whole_read(tmp_path: Path) -> None:
     spider = _spider(tmp_path)
     store = _store(tmp_path)
     _saved(store, "failed")
-    assert spider.comments_known(spider.index.get("015_0002303155")) == {}
+    assert spider.comment_fetch.known(spider.index.get("015_0002303155")) == {}
     _saved(store, "collected")
-    known = spider.comments_known(spider.index.get("015_0002303155"))
+    known = spider.comment_fetch.known(spider.index.get("015_0002303155"))
     assert known == {"previous": 3, "previous_counts": {"total": 3}}
     store.index.close()
     spider.index.close()

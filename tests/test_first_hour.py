@@ -31,7 +31,7 @@ from newsbot.errors import plain_failure, unreachable
 from tests.conftest import ROOT
 from tests.e2e import crawl_env, files, run_newsbot
 from tests.fakenaver import FakeNaver
-from tests.fakenaver.world import default_world
+from tests.fakenaver.world import Override, default_world
 
 FAST = (
     "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSBOT_RETRY_BACKOFF=0",
@@ -125,7 +125,7 @@ def test_the_settings_table_is_the_documented_one() -> None:
 
 
 def test_values_parse_as_their_type() -> None:
-    assert config.SETTINGS["NEWSBOT_ARCHIVE"].parse("yes") is True
+    assert config.SETTINGS["NEWSBOT_ARCHIVE"].parse("yes") is True  # (written back: below)
     assert config.SETTINGS["NEWSBOT_ARCHIVE"].parse("0") is False
     assert config.SETTINGS["NEWSBOT_COMMENTS_CONCURRENCY"].parse("3") == 3
     for bad in ("1.5", "x", ""):
@@ -196,7 +196,7 @@ def test_limit_collects_a_sample_and_says_so(fake: FakeNaver, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(files(out)) == 3
     last = result.stderr.splitlines()[-1]
-    assert "newsbot: crawl OK: ok: a sample, every one of the 3 article(s)" in last
+    assert "newsbot: crawl OK: a sample: every one of the 3 article(s)" in last
     (report,) = (out / "reports").glob("crawl-*.json")
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["status"] == "ok" and "a sample" in data["reason"]
@@ -356,3 +356,105 @@ def test_the_offline_demo_collects_a_day_in_under_a_minute(tmp_path: Path) -> No
     written = files(out)
     rows = (tmp_path / "demo.jsonl").read_text(encoding="utf-8").splitlines()
     assert written and len(rows) == len(written)
+
+
+# -- what the review found -------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_values_are_used_as_checked(fake: FakeNaver, tmp_path: Path) -> None:
+    """``yes``, ``no``, ``warning``: accepted by the check, so read the same by Scrapy."""
+    out = tmp_path / "out"
+    result = newsbot(
+        fake, "crawl", *DAY, "--limit", "1", "--output", str(out), *FAST,
+        "-s", "NEWSBOT_ARCHIVE=yes", "-s", "AUTOTHROTTLE_ENABLED=no", "-s", "LOG_LEVEL=warning",
+        env={"NEWSBOT_PROGRESS_LIVE": "off"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert list((out / "archive").glob("*.warc.gz"))
+    assert "newsbot: crawl OK" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.e2e
+def test_the_log_file_holds_each_line_once_and_a_job_dir_its_state(
+    fake: FakeNaver, tmp_path: Path
+) -> None:
+    log, job = tmp_path / "crawl.log", tmp_path / "job"
+    result = newsbot(
+        fake, "crawl", *DAY, "--output", str(tmp_path / "out"), "--log-file", str(log),
+        "--jobdir", str(job), *FAST,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("20")]
+    assert lines and len(lines) == len(set(lines))
+    assert "newsbot: crawl OK" in lines[-1]
+    assert list(job.iterdir())  # the crawl's state, to resume it
+
+
+@pytest.mark.e2e
+def test_a_name_that_does_not_resolve_stops_the_crawl_in_seconds(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+        env.pop(name, None)  # nothing leaves this machine: no proxy, no DNS query (NoDNS)
+    started = time.monotonic()
+    result = run_newsbot(
+        "crawl", *DAY, "--output", str(tmp_path / "out"), "-s", "TWISTED_DNS_RESOLVER=tests.e2e.NoDNS",
+        env=env, timeout=120,
+    )  # fmt: skip
+    took = time.monotonic() - started
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert took < 30, took
+    lines = result.stderr.splitlines()
+    assert (
+        "newsbot: crawl FAILED: the site cannot be reached: DNS cannot resolve news.naver.com"
+        in (lines[-1])
+    )
+    # Said once: the walks queued behind are not sent, nor handed to their fallbacks.
+    assert not [line for line in lines if "instead" in line], lines
+
+
+@pytest.mark.e2e
+def test_a_cut_answer_fails_in_plain_words(fake: FakeNaver, tmp_path: Path) -> None:
+    article = next(
+        a for a in fake.world.articles if a.day == "20260530" and a.sid1 == "100" and a.listed
+    )
+    url = f"https://n.news.naver.com/mnews/article/{article.oid}/{article.aid}"
+    fake.world.set_override(
+        url + "*",
+        Override(headers={"Content-Length": "100000"}, body=b"<html>" * 10, close_after=True),
+    )
+    try:
+        out = tmp_path / "out"
+        result = newsbot(fake, "crawl", *DAY, "--output", str(out), *FAST)
+    finally:
+        fake.world.clear_overrides()
+    (report,) = (out / "reports").glob("crawl-*.json")
+    key = f"{article.oid}_{article.aid}"
+    reason = json.loads(report.read_text(encoding="utf-8"))["failures"][key]
+    assert reason.startswith("cut_short: the answer was cut short"), reason
+    assert "Error" not in reason, reason
+    assert result.returncode in (1, 4)
+
+
+def test_an_option_and_a_setting_that_disagree_are_refused(tmp_path: Path) -> None:
+    result = newsbot(
+        None, "crawl", *DAY, "--output", str(tmp_path / "a"),
+        "-s", f"NEWSBOT_OUTPUT_DIR={tmp_path / 'b'}", timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"newsbot: error: --output {tmp_path / 'a'} and -s NEWSBOT_OUTPUT_DIR={tmp_path / 'b'} "
+        "disagree: give one of them\n"
+    )
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("command", [("stats", "."), ("verify", "."), ("sections",)])
+def test_every_command_refuses_an_unknown_variable(command: tuple[str, ...]) -> None:
+    result = newsbot(None, *command, env={"NEWSBOT_TEMPLTE": "x.j2"}, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "newsbot: error: unknown setting NEWSBOT_TEMPLTE in the environment "
+        "(did you mean NEWSBOT_TEMPLATE?)\n"
+    )

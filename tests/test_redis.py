@@ -450,7 +450,7 @@ def _comments_request(spider: Any) -> Any:
     )
     thread.phase, thread.cursor, thread.seen = "list", "04kc", ["04kc"]
     thread.next_parent, thread.held = 1, 1
-    return spider.comments_request(thread)
+    return spider.comment_fetch.request(thread)
 
 
 def test_comment_outcomes_are_shared(

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import newsbot.__main__
+import newsbot.cli.reindex
 from newsbot.storage import INDEX_NAME, WRITTEN
 from tests.e2e import article_requests, files, newsbot_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
@@ -202,7 +203,7 @@ def test_no_such_directory_and_not_an_output_directory_are_refused(tmp_path: Pat
 def test_progress_on_standard_error(
     corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(newsbot.__main__, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(newsbot.cli.reindex, "PROGRESS_SECONDS", 0.0)
     assert newsbot.__main__.main(["reindex", str(corpus)]) == 0
     captured = capsys.readouterr()
     progress = [line for line in captured.err.splitlines() if line.startswith("newsbot: reindex: ")]

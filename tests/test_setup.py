@@ -83,3 +83,18 @@ def test_the_distribution_is_not_pypis_newsbot() -> None:
     assert project["scripts"] == {"newsbot": "newsbot.__main__:entry"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert 'install "newsbot[' not in readme and "install newsbot" not in readme
+
+
+def test_every_package_of_newsbot_is_in_the_distribution() -> None:
+    """Scrapyd runs newsbot from an egg built with the explicit package list of
+    pyproject.toml: a sub-package missing from it is missing from the egg."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(data["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "newsbot").rglob("__init__.py")
+        if "__pycache__" not in path.parts
+    }
+    assert found <= listed, sorted(found - listed)

@@ -58,7 +58,8 @@ class Command(ScrapyCrawl):
             raise SystemExit(EXIT_BAD_ARGUMENTS) from None
         if self.settings.getbool("NEWSBOT_QUIET") and self.settings.getbool("LOG_ENABLED"):
             install_quiet_log(self.settings)
-            # Scrapy's own root handler would print everything: ours replace it.
+            # Scrapy's root handler would print everything on the terminal: off there (with
+            # LOG_FILE it still writes the file, as it would without NEWSBOT_QUIET).
             self.settings.set("LOG_ENABLED", False, priority=QUIET_PRIORITY)
 
     def _check_environment(self) -> None:
@@ -164,7 +165,14 @@ class _TerminalFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         when = self.formatTime(record, "%H:%M:%S")
         text = record.getMessage()
-        if record.exc_info and record.levelno >= logging.ERROR:
+        ours = record.name == "newsbot" or record.name.startswith("newsbot.")
+        if not ours:
+            # Scrapy's own errors can hold a whole item and a traceback: their first line
+            # here, all of it with --verbose or in LOG_FILE.
+            first = text.splitlines()[0] if text else ""
+            if len(first) > 300 or first != text or record.exc_info:
+                text = f"{first[:300]} … (whole, with --verbose or in LOG_FILE)"
+        elif record.exc_info and record.levelno >= logging.ERROR:
             text += "\n" + self.formatException(record.exc_info)
         if record.levelno >= logging.WARNING:
             return f"{when} {record.levelname} [{record.name}] {text}"
@@ -183,9 +191,9 @@ def _terminal_handlers() -> list[logging.Handler]:  # (StreamHandlers)
 
 
 def install_quiet_log(settings: BaseSettings) -> None:
-    """The log as ``newsbot crawl`` shows it (``NEWSBOT_QUIET``): on the terminal newsbot's
-    own lines and every warning; everything, Scrapy's start-up and stats dump too, in
-    ``LOG_FILE`` if one is named (Scrapy's format and level)."""
+    """The terminal as ``newsbot crawl`` shows it (``NEWSBOT_QUIET``): newsbot's own lines
+    and every warning, in few words. Scrapy's own handler is switched off, unless it writes
+    ``LOG_FILE``: then it keeps writing everything there, Scrapy's start-up and stats too."""
     level_name = str(settings.get("LOG_LEVEL") or "INFO").upper()
     level = logging.getLevelName(level_name) if level_name in LOG_LEVELS else logging.INFO
     root = logging.getLogger()
@@ -195,17 +203,6 @@ def install_quiet_log(settings: BaseSettings) -> None:
     terminal.addFilter(_OursOrWarnings())
     terminal.setFormatter(_TerminalFormatter())
     root.addHandler(terminal)
-    log_file = settings.get("LOG_FILE")
-    if log_file:
-        mode = "a" if settings.getbool("LOG_FILE_APPEND", True) else "w"
-        whole = logging.FileHandler(
-            log_file, mode=mode, encoding=settings.get("LOG_ENCODING") or "utf-8"
-        )
-        whole.setLevel(level)
-        whole.setFormatter(
-            logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
-        )
-        root.addHandler(whole)
 
 
 def _on_terminal(level: int) -> bool:

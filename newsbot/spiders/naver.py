@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import re
@@ -30,18 +29,12 @@ from newsbot.article import decode_html, page_for, selector_from_bytes
 from newsbot.browser import browser_settings
 from newsbot.comments import (
     COMMENT_HOST,
-    MAX_ANSWER_BYTES,
     CommentStash,
-    Done,
-    Fetch,
     Mode,
-    StashLost,
-    Status,
     Thread,
-    parse_comment_page,
     template_id_of,
 )
-from newsbot.comments import referer as comment_referer
+from newsbot.comments.fetch import CommentFetch
 from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.errors import (
     ArticleMismatch,
@@ -50,7 +43,8 @@ from newsbot.errors import (
     ExtractError,
     UnknownLayout,
     describe_exception,
-    failure_cause,
+    describe_failure,
+    failure_kind,
     plain_failure,
 )
 from newsbot.items import Article, ArticleComments
@@ -83,10 +77,7 @@ from newsbot.storage import (
     DELETED,
     OUT_OF_RANGE,
     REDIRECTED,
-    WRITTEN,
     Index,
-    IndexEntry,
-    comments_path,
     remove_temp_files,
 )
 from newsbot.urls import (
@@ -117,9 +108,6 @@ QUEUED_CALLBACKS = {
 }
 #: Listing walks started at once; each walk that ends starts the next one.
 SEED_WINDOW = 200
-#: Comment requests go before articles and listings: an article waits for its comments
-#: before it is written, so its thread is finished first (memory stays flat).
-COMMENT_PRIORITY = 10
 
 
 class NotIssued(Exception):
@@ -152,10 +140,9 @@ class NaverSpider(scrapy.Spider):
         self.job: JobState | None = None
         self.redis_crawl: RedisCrawl | None = None
         self.crawl_finished = False
-        self.comments_personal = False  # NEWSBOT_COMMENTS_PERSONAL_FIELDS
         self.limit = 0  # articles still to request before NEWSBOT_LIMIT (0: no limit)
         self.limit_reached = False
-        self.stash = CommentStash(Path("output").resolve())  # in NEWSBOT_OUTPUT_DIR (from_crawler)
+        self.comment_fetch: CommentFetch  # the comment requests (made in from_crawler)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -186,7 +173,7 @@ class NaverSpider(scrapy.Spider):
         settings = crawler.settings
         root = Path(settings.get("NEWSBOT_OUTPUT_DIR") or "output").resolve()
         spider.index = Index(root)
-        spider.stash = CommentStash(root)
+        stash = CommentStash(root)
         spider.limit = settings.getint("NEWSBOT_LIMIT")
         left = remove_temp_files(root)
         if left:
@@ -194,7 +181,7 @@ class NaverSpider(scrapy.Spider):
         # Comment threads killed crawls left: untouched for an hour (a day with Redis: other
         # workers' threads may be under way; a thread resumes from no JOBDIR, which keeps
         # no request, so another crawl's in the same directory is the only one to spare).
-        spider.stash.clear(older_than=86400.0 if settings.get("NEWSBOT_REDIS_URL") else 3600.0)
+        stash.clear(older_than=86400.0 if settings.get("NEWSBOT_REDIS_URL") else 3600.0)
         a = spider.crawl_args
         signature: dict[str, object] = {
             "dates": [str(a.dates[0]), str(a.dates[-1])],
@@ -209,7 +196,6 @@ class NaverSpider(scrapy.Spider):
         if a.query:  # (absent otherwise, as comments)
             signature["query"] = a.query
             require_credentials(settings)  # (scrapy crawl checks it first: exit 2)
-        spider.comments_personal = settings.getbool("NEWSBOT_COMMENTS_PERSONAL_FIELDS")
         redis_url = settings.get("NEWSBOT_REDIS_URL")
         if redis_url:
             # Imported here: redis and scrapy-redis cost ~0.05 s at every start otherwise.
@@ -230,6 +216,17 @@ class NaverSpider(scrapy.Spider):
                     jobdir,
                     spider.job.finished_count,
                 )
+        spider.comment_fetch = CommentFetch(
+            spider.crawl_args,
+            spider.index,
+            spider.ledger,
+            stash,
+            spider.count,
+            callback=spider.parse_comments,
+            errback=spider.comments_failed,
+            job=spider.job,
+            personal=settings.getbool("NEWSBOT_COMMENTS_PERSONAL_FIELDS"),
+        )
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
@@ -464,7 +461,12 @@ class NaverSpider(scrapy.Spider):
         if failed:
             self.count("newsbot/listing/failed")
             self.ledger.listing_failure(url, reason)
+        assert self.crawler.stats is not None
+        unreachable = self.crawler.stats.get_value("newsbot/unreachable")
         fallback_source = SOURCES[walk.source].fallback
+        if unreachable:  # the crawl is stopping, said once: no fallback, no more lines
+            self.ledger.end(walk, WalkEnd.FAILED, reason)
+            return
         if fallback_source is None:
             self.ledger.end(walk, WalkEnd.FAILED, reason)
             logger.error("listing walk %s failed: %s: %s", walk.id, url, reason)
@@ -530,7 +532,7 @@ class NaverSpider(scrapy.Spider):
             self.ledger.outcome(key, Outcome.SKIPPED)
             self.count("newsbot/articles/skipped")
             if self.crawl_args.comments is not Mode.OFF:
-                yield from self.comments_of_collected(article_id, kind)
+                yield from self.comment_fetch.of_collected(article_id, kind)
             return
         self.count("newsbot/articles/requested")
         if self.limit:
@@ -573,151 +575,14 @@ class NaverSpider(scrapy.Spider):
             )
         return True
 
-    # -- comments ----------------------------------------------------------------------
-    def with_comments(
-        self, article_id: ArticleId, article: Article, kind: str, template: str | None = None
-    ) -> Iterator[Article | scrapy.Request]:
-        """The article, then (comments asked for) the first request of its comments: the
-        article is written first, and its comments follow as those of an article already
-        collected do, so that no request ever carries the article."""
-        mode = self.crawl_args.comments
-        if mode is Mode.OFF or not self.will_be_written(article):
-            yield article  # (outside the dates: the export pipeline records it, unwritten)
-            return
-        if kind != NEWS:
-            # Sports and entertainment: their comment pools are not known (docs/naver.md).
-            article.comments = ArticleComments(article_id.key, mode.value, Status.NOT_COLLECTED)
-            self.count(f"newsbot/comments/{Status.NOT_COLLECTED}")
-            yield article
-            return
-        entry = self.index.get(article_id.key) if self.index is not None else None
-        thread = Thread.start(article_id.key, mode, template=template, **self.comments_known(entry))
-        article.comments_follow = True  # finished (JobState) once its comments are written
-        yield article
-        yield self.comments_request(thread, new=True)
-
-    def will_be_written(self, article: Article) -> bool:
-        """Not known to be outside the dates asked for (listings run past their day): the
-        comments of an article that will not be written are not fetched."""
-        args = self.crawl_args
-        if args.mode == "urls" or not article.published_at:
-            return True
-        try:
-            return args.covers(kst_date_of(article.published_at))
-        except (ValueError, TypeError, OverflowError):
-            return True  # the pipeline decides (and names the failure)
-
-    def comments_known(self, entry: IndexEntry | None) -> dict[str, Any]:
-        """What the last run read of the comments (``Thread.start``'s ``previous`` and
-        ``previous_counts``), when they are all on disk: with comments=all a count probe that
-        finds them unchanged ends the fetch."""
-        if self.crawl_args.comments is not Mode.ALL:
-            return {}  # comments=count asks for the count every time
-        if entry is None or entry.status != WRITTEN or not entry.comment_counts:
-            return {}  # never read whole (or a read failed part way): read them all
-        assert self.index is not None
-        path = comments_path(self.index.root, entry.path)
-        if path is None or not path.is_file():
-            return {}
-        counts = entry.comment_counts
-        return {"previous": counts.get("total"), "previous_counts": counts}
-
-    def comments_of_collected(self, article_id: ArticleId, kind: str) -> Iterator[scrapy.Request]:
-        """An article already collected: fetch its comments again (comments=all ends with the
-        union), without its page. The ledger has the comments' outcome in every case."""
-        mode = self.crawl_args.comments
-        key = article_id.key
-        if self.job is not None and self.job.is_done(key):
-            # Finished earlier in this job, comments included.
-            self.ledger.comments(key, Status.UNCHANGED, None)
-            return
-        entry = self.index.get(key) if self.index is not None else None
-        if entry is None or entry.status != WRITTEN:
-            self.ledger.comments(key, Status.NOT_COLLECTED, None)  # no file to go with
-            return
-        assert self.index is not None
-        # The site it was written from, not the listing's (an n.news list names articles
-        # that redirect to sports or entertainment).
-        kind = self.index.article_kind(key) or kind
-        if kind != NEWS:
-            self.ledger.comments(key, Status.NOT_COLLECTED, None)
-            self.count(f"newsbot/comments/{Status.NOT_COLLECTED}")
-            return
-        thread = Thread.start(key, mode, **self.comments_known(entry))
-        yield self.comments_request(thread, new=True)
-
-    def comments_request(self, thread: Thread, *, new: bool = False) -> scrapy.Request:
-        """The next request of an article's comments: always with the article's page as
-        Referer (without it the API answers 3999), on the comments' own download slot. It
-        carries the thread's ids, cursor and counters; what was read stays in the stash."""
-        if new:
-            self.stash.start(thread)
-        self.count("newsbot/comments/requests")
-        return scrapy.Request(
-            thread.url(),
-            callback=self.parse_comments,
-            errback=self.comments_failed,
-            headers={"Referer": comment_referer(thread.article_id), "Accept": "*/*"},
-            cb_kwargs={"thread": thread.to_dict()},
-            meta={
-                "download_slot": COMMENT_HOST,
-                "autothrottle_dont_adjust_delay": True,
-                "download_maxsize": MAX_ANSWER_BYTES,
-            },
-            priority=COMMENT_PRIORITY,
-            dont_filter=True,  # a thread's own follow-up, as a retry is
-        )
-
+    # -- comments (newsbot.comments.fetch) ------------------------------------------------
     def parse_comments(
         self, response: Response, thread: dict[str, Any]
     ) -> Iterator[ArticleComments | scrapy.Request]:
-        state = Thread.from_dict(thread)
-        step: Fetch | Done
-        try:
-            self.stash.load(state)
-            step = state.take(parse_comment_page(response.body, personal=self.comments_personal))
-            self.stash.save(state)
-        except StashLost as exc:
-            step = Done(Status.FAILED, f"the comments read so far are lost: {exc}")
-        except OSError as exc:
-            where = exc.filename or self.stash.dir
-            step = Done(Status.FAILED, f"cannot keep the comments read: {where}: {exc.strerror}")
-        except Exception as exc:  # CommentApiError, or a hostile answer: named
-            step = Done(Status.FAILED, f"{describe_exception(exc)} ({response.url[:300]})")
-        if isinstance(step, Fetch):
-            yield self.comments_request(state)
-        else:
-            yield from self.comments_done(state, step)
+        yield from self.comment_fetch.parse(response, thread)
 
     def comments_failed(self, failure: Failure) -> Iterator[ArticleComments]:
-        request = failure.request  # type: ignore[attr-defined]
-        state = Thread.from_dict(request.cb_kwargs["thread"])
-        with contextlib.suppress(StashLost):
-            self.stash.load(state)  # what was read before is still written
-        reason = f"{describe_failure(failure, request)} ({request.url[:300]})"
-        yield from self.comments_done(state, Done(Status.FAILED, reason))
-
-    def comments_done(self, thread: Thread, done: Done) -> Iterator[ArticleComments]:
-        """The thread is over: the article's comments, as an item of their own (the article
-        was written before its comments were asked for). Failed comments never lose the
-        article; the failure goes to the ledger when the comments are saved."""
-        self.count(f"newsbot/comments/{done.status}")
-        if thread.rejected:
-            self.count("newsbot/comments/rejected_items", thread.rejected)
-        if done.status == Status.FAILED:
-            logger.error("comments failed: %s: %s", thread.article_id.url, done.reason)
-        records = list(thread.comments.values()) if thread.mode == Mode.ALL else []
-        self.stash.drop(thread)
-        yield ArticleComments(
-            thread.key,
-            thread.mode,
-            done.status.value,
-            thread.count,
-            records,
-            thread.counts,
-            done.reason,
-            thread.requests,
-        )
+        yield from self.comment_fetch.failed(failure)
 
     # -- what comes back from the Redis queue --------------------------------------------
     def queued_problem(self, request: scrapy.Request) -> str | None:
@@ -842,7 +707,7 @@ class NaverSpider(scrapy.Spider):
         template = (
             template_id_of(response.body) if self.crawl_args.comments is not Mode.OFF else None
         )
-        yield from self.with_comments(article_id, article, NEWS, template)
+        yield from self.comment_fetch.with_article(article_id, article, NEWS, template)
 
     def retry_or_fail(
         self, response: Response, article_id: ArticleId, reason: str
@@ -909,7 +774,7 @@ class NaverSpider(scrapy.Spider):
             )
             yield self.browser_request(article_id, kind)
             return
-        yield from self.with_comments(article_id, article, kind)
+        yield from self.comment_fetch.with_article(article_id, article, kind)
 
     def api_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
@@ -950,7 +815,7 @@ class NaverSpider(scrapy.Spider):
         except Exception as exc:  # an ExtractError, or a bug or a hostile page: named
             self.fail(article_id, "browser_page", describe_exception(exc))
             return
-        yield from self.with_comments(article_id, article, kind)
+        yield from self.comment_fetch.with_article(article_id, article, kind)
 
     def browser_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -963,8 +828,7 @@ class NaverSpider(scrapy.Spider):
         if isinstance(failure.value, HttpError):
             kind = f"http_{failure.value.response.status}"
         else:
-            # ConnectionLost, not the DownloadFailedError around it
-            kind = type(failure_cause(failure.value or Exception())).__name__
+            kind = failure_kind(failure.value)  # connection_lost, not DownloadFailedError
         self.fail(article_id, kind, describe_failure(failure, request))
 
     # -- bookkeeping -------------------------------------------------------------------
@@ -1032,14 +896,3 @@ def _too_short(body: bytes) -> bool:
 
 def _reason(failure: Failure) -> str:
     return plain_failure(failure.value)
-
-
-def describe_failure(failure: Failure, request: scrapy.Request) -> str:
-    """``HTTP 500 after 3 retries``, ``connection lost after 4 retries``: what a failed
-    request ran into, in plain words."""
-    retries = int(request.meta.get("retry_times", 0))
-    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
-    value = failure.value
-    if isinstance(value, HttpError):
-        return f"HTTP {value.response.status}{after}"
-    return plain_failure(value) + after

@@ -48,9 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code not in (0, 4):
             print(f"the demo crawl ended with exit status {code}", file=sys.stderr)
             return code
-        _run([*newsbot, "verify", str(out)], env)
-        _run([*newsbot, "stats", str(out)], env)
-        _run([*newsbot, "export", str(out), "-o", f"{out}.jsonl"], env)
+        for then in (
+            ["verify", str(out)],
+            ["stats", str(out)],
+            ["export", str(out), "-o", f"{out}.jsonl"],
+        ):
+            code = _run([*newsbot, *then], env)
+            if code:
+                print(f"newsbot {then[0]} ended with exit status {code}", file=sys.stderr)
+                return code
     print(
         f"\nin {time.monotonic() - started:.0f} s: a corpus in {out}/ (one Markdown file per "
         f"article), its report in {out}/reports/, every article in {out}.jsonl"

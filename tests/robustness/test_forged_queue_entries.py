@@ -66,8 +66,10 @@ def _entries(spider: Any, walk: Walk) -> dict[str, dict[str, Any]]:
     """Hostile entries, each in the shape of one of newsbot's requests."""
     real_article = spider.article_request(NAMED).to_dict(spider=spider)
     thread = Thread.start(STRANGER.key, Mode.ALL)
-    comments = spider.comments_request(thread).to_dict(spider=spider)
-    named_thread = spider.comments_request(Thread.start(NAMED.key, Mode.ALL)).to_dict(spider=spider)
+    comments = spider.comment_fetch.request(thread).to_dict(spider=spider)
+    named_thread = spider.comment_fetch.request(Thread.start(NAMED.key, Mode.ALL)).to_dict(
+        spider=spider
+    )
     listing = spider.listing_request(walk, Progress()).to_dict(spider=spider)
     return {
         # the old comment request: the article rides along, to be yielded when it ends
@@ -131,7 +133,7 @@ def test_a_queued_request_carries_no_article_and_no_comments(
             {str(10_000 + 100 * n + i): {"comment_no": "x", "contents": "글"} for i in range(100)}
         )
     thread.held = len(thread.read.records)
-    text = JSON_REQUESTS.dumps(spider.comments_request(thread).to_dict(spider=spider))
+    text = JSON_REQUESTS.dumps(spider.comment_fetch.request(thread).to_dict(spider=spider))
     assert len(text) < 1500 and "글" not in text and "10000" not in text
     assert set(json.loads(text)["cb_kwargs"]) == {"thread"}
     spider.index.close()
@@ -166,7 +168,7 @@ def test_forged_entries_are_refused_and_real_ones_pass(
         spider.article_request(NAMED),
         listing,
         moved,  # redirected by Scrapy on the same host, then queued again
-        spider.comments_request(Thread.start(NAMED.key, Mode.ALL)),
+        spider.comment_fetch.request(Thread.start(NAMED.key, Mode.ALL)),
     ]
     for request in real:
         assert scheduler.enqueue_request(request)
@@ -191,7 +193,7 @@ def test_a_forged_entry_in_a_live_crawl_never_reaches_the_corpus(
     queue_key = spider.redis_crawl.queue_key
     thread = Thread.start(STRANGER.key, Mode.COUNT)
     entry = {
-        **spider.comments_request(thread).to_dict(spider=spider),
+        **spider.comment_fetch.request(thread).to_dict(spider=spider),
         "cb_kwargs": {"thread": thread.to_dict(), "article": _forged_article()},
     }
     spider.index.close()

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from newsbot import archive as archive_module
 from newsbot.archive import WarcArchive, reparse
+from newsbot.archive import jobs as archive_jobs
+from newsbot.archive import passes as archive_passes
 from newsbot.storage import OutputStore
 from tests.conftest import ARTICLES
 from tests.e2e import files, index_rows, run_newsbot
@@ -182,13 +183,13 @@ def test_later_passes_read_only_the_files_holding_the_next_fetch(
     _broken(archives, "3.warc.gz", 0, FETCHED[2])
     _broken(archives, "4.warc.gz", 0, FETCHED[3])  # article 0's 2 newest fail
     reads: list[list[str]] = []
-    original = archive_module._read_files
+    original = archive_passes._read_files
 
     def spy(files: list[tuple[int, Path]], *args: Any, **kwargs: Any) -> Any:
         reads.append([path.name for _, path in files])
         return original(files, *args, **kwargs)
 
-    monkeypatch.setattr(archive_module, "_read_files", spy)
+    monkeypatch.setattr(archive_passes, "_read_files", spy)
     phases: list[str] = []
     result = reparse(
         [archives], OutputStore(tmp_path / "out"), progress=lambda r: phases.append(r.phase)
@@ -211,7 +212,7 @@ def test_records_appended_after_the_plan_are_named_not_superseded(
     _archive(archives / "more.warc.gz", [(0, 2), (1, 2), (2, 2)])
     path = archives / "1.warc.gz"
     size = path.stat().st_size
-    original = archive_module._plan_part
+    original = archive_passes._plan_part
 
     def plan_then_append(*args: Any) -> Any:
         plan = original(*args)
@@ -219,7 +220,7 @@ def test_records_appended_after_the_plan_are_named_not_superseded(
             handle.write((archives / "more.warc.gz").read_bytes())
         return plan
 
-    monkeypatch.setattr(archive_module, "_plan_part", plan_then_append)
+    monkeypatch.setattr(archive_passes, "_plan_part", plan_then_append)
     result = reparse([path], OutputStore(tmp_path / "out"))
     assert result.outcomes == {"new": 2} and result.skipped == {}  # nothing superseded
     assert result.problems == [
@@ -242,11 +243,11 @@ def test_a_job_closes_its_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         stores.append(made)
         return made
 
-    monkeypatch.setattr(archive_module, "_job_store", store)
+    monkeypatch.setattr(archive_jobs, "_job_store", store)
     files = [(0, archives / "1.warc.gz")]
-    plan = archive_module._job("plan", files, tmp_path / "out", None, ())
+    plan = archive_jobs._job("plan", files, tmp_path / "out", None, ())
     chosen = {ranks[-1] for ranks in plan.fetches.values()}
-    part = archive_module._job(
+    part = archive_jobs._job(
         "write", files, tmp_path / "out", None, (chosen, None, None, True, plan.sizes)
     )
     assert part.outcomes == {"new": 1}
