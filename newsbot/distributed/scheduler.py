@@ -13,8 +13,10 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
+from newsbot.distributed.check import queued_problem
 from newsbot.distributed.crawl import RedisCrawl
 from newsbot.distributed.serializer import JSON_REQUESTS, RefusedRequest
+from newsbot.ledger import crawl_ledger
 
 # The package's name, as before the split: log lines keep naming ``newsbot.distributed``.
 logger = logging.getLogger("newsbot.distributed")
@@ -126,7 +128,7 @@ class RedisCrawlScheduler(RedisScheduler):  # type: ignore[misc]
                 self.refuse(data, exc)
                 continue
             # One of newsbot's requests in shape: is it one this crawl issued?
-            problem = self.spider.queued_problem(request)
+            problem = queued_problem(request, crawl_ledger(self.crawler))
             if problem is not None:
                 self.refuse(data, RefusedRequest(problem))
                 continue

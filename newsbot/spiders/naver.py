@@ -21,7 +21,6 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
-from w3lib.url import safe_url_string
 
 from newsbot import __version__, config, runtime
 from newsbot.args import CrawlArgs, parse_args
@@ -31,7 +30,6 @@ from newsbot.comments import (
     COMMENT_HOST,
     CommentStash,
     Mode,
-    Thread,
     template_id_of,
 )
 from newsbot.comments.fetch import CommentFetch
@@ -108,10 +106,6 @@ QUEUED_CALLBACKS = {
 }
 #: Listing walks started at once; each walk that ends starts the next one.
 SEED_WINDOW = 200
-
-
-class NotIssued(Exception):
-    """A queued request of a walk or an article this crawl does not have (the reason)."""
 
 
 class NaverSpider(scrapy.Spider):
@@ -583,78 +577,6 @@ class NaverSpider(scrapy.Spider):
 
     def comments_failed(self, failure: Failure) -> Iterator[ArticleComments]:
         yield from self.comment_fetch.failed(failure)
-
-    # -- what comes back from the Redis queue --------------------------------------------
-    def queued_problem(self, request: scrapy.Request) -> str | None:
-        """Why a request taken from the shared queue is not one this crawl issued (``None``:
-        it is). Each is rebuilt from its ``cb_kwargs`` as the crawl would make it and must
-        match: its callback and errback, a GET without a body, a walk this crawl planned or
-        an article a walk of it named, and the very URL (or a redirect from it)."""
-        callback = getattr(request.callback, "__name__", None)
-        errback = getattr(request.errback, "__name__", None)
-        if callback not in QUEUED_CALLBACKS or errback != QUEUED_CALLBACKS[callback]:
-            return f"callback {callback!r} with errback {errback!r} is not a pair it makes"
-        if request.method != "GET" or request.body:
-            return f"a {request.method} with a body of {len(request.body)} byte(s)"
-        kwargs = request.cb_kwargs
-        try:
-            expected = self._rebuild(callback, kwargs)
-        except NotIssued as exc:
-            return str(exc)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return f"its arguments are not the crawl's ({describe_exception(exc)[:200]})"
-        urls = {safe_url_string(u) for u in expected}  # as a Request holds them (escaped)
-        redirects = request.meta.get("redirect_urls")
-        if not redirects:
-            if request.url not in urls:
-                return f"its URL is not the one the crawl made for it ({request.url[:120]})"
-            return None
-        # Redirected by Scrapy on its way (never an article page: those are followed by
-        # hand): from the URL the crawl made, and on the same host.
-        first = redirects[0] if isinstance(redirects, list) else None
-        if callback == "parse_article" or first not in urls:
-            return f"a redirect the crawl did not follow ({str(first)[:120]})"
-        if urlsplit(request.url).hostname != urlsplit(first).hostname:
-            return f"redirected off {urlsplit(first).hostname} ({request.url[:120]})"
-        return None
-
-    def _rebuild(self, callback: str, kwargs: dict[str, Any]) -> tuple[str, ...]:
-        """The URL(s) the crawl makes for a request to ``callback`` with ``kwargs``;
-        ``NotIssued`` for a walk or an article that is not this crawl's."""
-        if callback == "parse_listing":
-            if set(kwargs) != {"walk", "progress"} or not isinstance(kwargs["walk"], str):
-                raise ValueError("not a listing page's arguments")
-            walk, progress = Walk.parse(kwargs["walk"]), Progress.from_dict(kwargs["progress"])
-            if walk.source not in SOURCES or not self.ledger.knows_walk(walk.id):
-                raise NotIssued(f"walk {walk.id[:80]!r} is not one of this crawl's")
-            source = SOURCES[walk.source]
-            cursors = ("", progress.cursors[-1]) if progress.cursors else ("",)
-            return tuple(source.url(walk, progress.page, c) for c in cursors)
-        if callback == "parse_comments":
-            if set(kwargs) != {"thread"}:
-                raise ValueError("not a comment thread's arguments")
-            thread = Thread.from_dict(kwargs["thread"])
-            key, url = thread.key, thread.url()
-        else:
-            article_id = kwargs["article_id"]
-            if not isinstance(article_id, ArticleId):
-                raise TypeError("article_id is not an article id")
-            key = article_id.key
-            if callback == "parse_article":
-                hops = kwargs["hops"]
-                if set(kwargs) != {"article_id", "hops"} or type(hops) is not int:
-                    raise ValueError("not an article's arguments")
-                if not 0 <= hops <= 3:
-                    raise ValueError(f"{hops} redirect hops")
-                url = article_id.url
-            else:
-                kind = kwargs["kind"]
-                if set(kwargs) != {"article_id", "kind"} or kind not in (SPORTS, ENTERTAIN):
-                    raise ValueError("not a sports or entertainment article's arguments")
-                url = api_url(article_id, kind)
-        if not self.ledger.knows(key):
-            raise NotIssued(f"article {key} was named by no walk of this crawl")
-        return (url,)
 
     def article_request(self, article_id: ArticleId, hops: int = 0) -> scrapy.Request:
         return scrapy.Request(
