@@ -12,8 +12,8 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from newsbot.errors import ArticleMismatch, IncompleteArticle, InvalidArticleUrl
-from newsbot.hashing import content_hash
 from newsbot.items import REQUIRED_FIELDS, Article
+from newsbot.output.hashing import content_hash
 from newsbot.pages import ArticlePage, parse_page
 from newsbot.text import clean_inline, normalize_text
 from newsbot.urls import ArticleId, parse_article_url
@@ -59,7 +59,7 @@ def normalize_article(article: Article) -> Article:
 
 
 def hash_article(article: Article) -> Article:
-    """Set ``content_hash`` from ``content`` (see ``newsbot.hashing``)."""
+    """Set ``content_hash`` from ``content`` (see ``newsbot.output.hashing``)."""
     article.content_hash = content_hash(article.content)
     return article
 

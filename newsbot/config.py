@@ -324,8 +324,8 @@ def _check_redis_url(url: str) -> None:
 def _check_template(template: str, warn: Callable[[str], None] | None) -> None:
     if not template:
         return
+    from newsbot.output.verify import TemplateError, Verifier, _probe_items
     from newsbot.render import render_article
-    from newsbot.verify import TemplateError, Verifier, _probe_items
 
     path = Path(template)
     if not path.is_file():

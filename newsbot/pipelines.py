@@ -17,7 +17,8 @@ from newsbot.dates import kst_date_of, now_kst, to_iso
 from newsbot.errors import IncompleteArticle, describe_exception
 from newsbot.items import FIELD_NAMES, Article, ArticleComments
 from newsbot.ledger import Outcome, crawl_ledger
-from newsbot.storage import OUT_OF_RANGE, WRITTEN, Index, NotWritten, OutputStore, WriteError
+from newsbot.output.index import OUT_OF_RANGE, WRITTEN, Index
+from newsbot.output.store import NotWritten, OutputStore, WriteError
 
 logger = logging.getLogger(__name__)
 # Optional fields whose absence is worth counting (required ones drop the item instead).

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from newsbot.dates import iso_kst
+from newsbot.output.markdown import split_markdown
+from newsbot.output.verify import verify_text
 from newsbot.text import join_paragraphs
-from newsbot.verify import split_markdown, verify_text
 from tests.conftest import ROOT
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import ArticleSpec, World

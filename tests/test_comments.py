@@ -565,7 +565,7 @@ def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
 
 def _store(tmp_path: Path) -> Any:
     from newsbot.article import finalize
-    from newsbot.storage import OutputStore
+    from newsbot.output.store import OutputStore
 
     store = OutputStore(tmp_path)
     store.save(finalize(_article()))
@@ -623,8 +623,8 @@ def test_comments_move_with_their_article(tmp_path: Path) -> None:
 def test_a_custom_template_is_rendered_again_with_the_count(tmp_path: Path) -> None:
     from newsbot.article import finalize
     from newsbot.items import ArticleComments
-    from newsbot.storage import OutputStore
-    from newsbot.verify import Verifier
+    from newsbot.output.store import OutputStore
+    from newsbot.output.verify import Verifier
 
     template = tmp_path / "t.md.j2"
     template.write_text(

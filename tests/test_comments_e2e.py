@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from newsbot.dates import iso_kst
-from newsbot.verify import split_markdown, verify_text
+from newsbot.output.markdown import split_markdown
+from newsbot.output.verify import verify_text
 from tests.e2e import crawl_env, expected_for_sections, files, run_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.comments import CommentBox

@@ -29,7 +29,7 @@ from newsbot.corpus import (
     comments,
     dataframe,
 )
-from newsbot.verify import split_markdown
+from newsbot.output.markdown import split_markdown
 from tests.e2e import crawl_env, files, run_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import ArticleSpec, default_world
@@ -450,7 +450,7 @@ def test_relative_days_are_values_not_options(corpus_dir: Path, tmp_path: Path) 
 def test_export_survives_odd_front_matter(tmp_path: Path) -> None:
     """A hand-edited file (values of other types, a far-off date) is exported, not a crash."""
     pytest.importorskip("pyarrow")
-    from newsbot.export import write
+    from newsbot.corpus.export import write
 
     row = dict.fromkeys(COLUMNS)
     row |= {

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.verify import split_markdown, verify_text
+from newsbot.output.markdown import split_markdown
+from newsbot.output.verify import verify_text
 from tests.conftest import ROOT
 from tests.e2e import crawl_command, crawl_env, files, index_rows, run_crawl
 from tests.fakenaver import FakeNaver

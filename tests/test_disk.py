@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.verify import verify_text
+from newsbot.output.verify import verify_text
 from tests.e2e import files, run_crawl
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import synthetic_world

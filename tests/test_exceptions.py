@@ -18,9 +18,9 @@ from newsbot.archive import WarcArchive, reparse
 from newsbot.dates import parse_naver_datetime
 from newsbot.errors import describe_exception
 from newsbot.ledger import Outcome, crawl_ledger
+from newsbot.output.store import OutputStore
 from newsbot.sources import Progress, Walk
 from newsbot.spiders.naver import NaverSpider
-from newsbot.storage import OutputStore
 from newsbot.urls import ArticleId
 from tests.conftest import ARTICLES, ROOT
 from tests.e2e import files, run_crawl, run_newsbot

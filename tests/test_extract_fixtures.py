@@ -7,8 +7,8 @@ from functools import cache
 import pytest
 
 from newsbot.article import decode_html, extract_article
-from newsbot.hashing import content_hash
 from newsbot.items import FIELD_NAMES, Article
+from newsbot.output.hashing import content_hash
 from tests.conftest import FROZEN_CRAWLED_AT, ArticleFixture, article_fixtures
 
 FIXTURES = {f.name: f for f in article_fixtures()}

@@ -20,7 +20,7 @@ from warcio.warcwriter import WARCWriter
 from newsbot.archive import archive_files, read_archive, reparse
 from newsbot.article import decode_html, extract_article
 from newsbot.dates import to_iso
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 from tests.e2e import run_newsbot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"

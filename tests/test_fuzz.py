@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from newsbot.article import decode_html, extract_article
 from newsbot.errors import NewsbotError
-from newsbot.storage import article_path
+from newsbot.output.paths import article_path
 from newsbot.urls import parse_any_article_url
 from tests.conftest import article_fixtures
 

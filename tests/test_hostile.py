@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from newsbot.article import extract_article
+from newsbot.output.markdown import split_markdown
+from newsbot.output.paths import article_path
+from newsbot.output.verify import verify_text
 from newsbot.render import render_article
-from newsbot.storage import article_path
 from newsbot.urls import ArticleId
-from newsbot.verify import split_markdown, verify_text
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT
 from tests.e2e import files, run_crawl, stat
 from tests.fakenaver import FakeNaver

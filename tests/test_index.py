@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.article import extract_article
-from newsbot.storage import INDEX_NAME, WRITTEN, Index, OutputStore, UnusableIndex, inside
+from newsbot.output.index import WRITTEN, Index, UnusableIndex
+from newsbot.output.paths import INDEX_NAME, inside
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT
 from tests.e2e import article_requests, expected_for_sections, files, index_rows, run_crawl
 from tests.fakenaver import FakeNaver

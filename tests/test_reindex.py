@@ -17,7 +17,8 @@ import pytest
 
 import newsbot.__main__
 import newsbot.cli.reindex
-from newsbot.storage import INDEX_NAME, WRITTEN
+from newsbot.output.index import WRITTEN
+from newsbot.output.paths import INDEX_NAME
 from tests.e2e import article_requests, files, newsbot_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
 from tests.fakenaver.world import default_world

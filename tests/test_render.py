@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsbot.article import decode_html, extract_article
-from newsbot.hashing import content_hash
 from newsbot.items import Article
+from newsbot.output.hashing import content_hash
+from newsbot.output.markdown import split_markdown
+from newsbot.output.verify import verify_text
 from newsbot.render import render_article, yaml_scalar
-from newsbot.verify import split_markdown, verify_text
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, TESTS, article_fixtures
 
 GOLDEN = TESTS / "fixtures" / "golden"

@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from newsbot.output.verify import verify_text
 from newsbot.search import search_url
-from newsbot.verify import verify_text
 from tests.e2e import files, run_crawl, search_env
 from tests.fakenaver import TEST_KEY, FakeNaver, Override, SearchResult
 from tests.fakenaver.world import ArticleSpec, World, default_world

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsbot.hashing import content_hash
+from newsbot.output.hashing import content_hash
 from newsbot.text import clean_inline, join_paragraphs, normalize_text
 
 INLINE = [

@@ -20,14 +20,16 @@ from typing import Any
 import pytest
 import yaml
 
-import newsbot.verify
+import newsbot.output.verify
 from newsbot.article import decode_html, extract_article
 from newsbot.comments import Status
-from newsbot.hashing import content_hash
 from newsbot.items import Article, ArticleComments
+from newsbot.output.hashing import content_hash
+from newsbot.output.markdown import load_yaml, split_markdown
+from newsbot.output.paths import INDEX_NAME
+from newsbot.output.store import OutputStore
+from newsbot.output.verify import TemplateError, Verifier, verify_paths
 from newsbot.render import render_article, yaml_scalar
-from newsbot.storage import INDEX_NAME, OutputStore
-from newsbot.verify import TemplateError, Verifier, load_yaml, split_markdown, verify_paths
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT
 from tests.e2e import files, newsbot_crawl, run_newsbot
 from tests.fakenaver import FakeNaver
@@ -449,8 +451,8 @@ def test_missing_template_is_bad_usage(tmp_path: Path) -> None:
 
 def test_verify_text_keeps_its_contract() -> None:
     text = render_article(article().to_dict())
-    assert newsbot.verify.verify_text(text) is None
-    assert newsbot.verify.verify_text(text.replace("\n", "\r\n")) is not None
+    assert newsbot.output.verify.verify_text(text) is None
+    assert newsbot.output.verify.verify_text(text.replace("\n", "\r\n")) is not None
 
 
 # --- whole files: front matter and comments, in a corpus crawled from the fake ----------

@@ -14,7 +14,7 @@ from newsbot.comments import Mode, Status, merge_comments, parse_comment_page
 from newsbot.dates import to_iso
 from newsbot.errors import describe_exception
 from newsbot.items import ArticleComments
-from newsbot.storage import NotWritten, OutputStore, WriteError
+from newsbot.output.store import NotWritten, OutputStore, WriteError
 
 
 def _setting(name: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from newsbot.archive.passes import _numbered, _plan_part, _reparse_passes, _write_part
 from newsbot.archive.result import ReparseResult
 from newsbot.errors import describe_exception
-from newsbot.storage import OutputStore, WriteError
+from newsbot.output.store import OutputStore, WriteError
 
 
 class ReparseJobError(Exception):
@@ -152,7 +152,7 @@ def _stop_jobs(pool: Any, root: Path) -> None:
     already written are whole, the index is transactional."""
     import multiprocessing
 
-    from newsbot.storage import remove_temp_files
+    from newsbot.output.store import remove_temp_files
 
     pool.shutdown(wait=False, cancel_futures=True)
     children = multiprocessing.active_children()

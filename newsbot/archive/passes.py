@@ -15,7 +15,7 @@ from newsbot.archive.read import ArchivedPage, ReadStats, _read_files, archive_f
 from newsbot.archive.result import Rank, ReparseResult, _rank
 from newsbot.dates import kst_date_of
 from newsbot.errors import NewsbotError, describe_exception
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 
 SUPERSEDED = "superseded"  # the skip kind of a fetch that a newer fetch of its article replaced
 

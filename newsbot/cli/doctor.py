@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         overrides[name.strip()] = value
     output = Path(args.output) if args.output else None
     if output is not None:  # a FIFO, device or directory: refused before any request
-        from newsbot.safeio import OutputRefused, output_target
+        from newsbot.output.safeio import OutputRefused, output_target
 
         try:
             output_target(output)

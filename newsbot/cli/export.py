@@ -1,5 +1,5 @@
 """``newsbot export``: the whole corpus of an output directory as one JSONL, CSV or Parquet
-file (``newsbot.corpus``, ``newsbot.export``)."""
+file (``newsbot.corpus``, ``newsbot.corpus.export``)."""
 
 from __future__ import annotations
 
@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from collections.abc import Iterator
 
     from newsbot import corpus
-    from newsbot.export import FORMATS, comments_path, write
-    from newsbot.safeio import OutputRefused, output_target
+    from newsbot.corpus.export import FORMATS, comments_path, write
+    from newsbot.output.safeio import OutputRefused, output_target
 
     root = Path(args.directory)
     if not root.is_dir():

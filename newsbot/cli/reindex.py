@@ -31,11 +31,17 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """The index of an output directory rebuilt from its files (``newsbot.reindex``)."""
+    """The index of an output directory rebuilt from its files (``newsbot.output.reindex``)."""
     import time
 
-    from newsbot.reindex import NOT_REBUILT, TRUSTED, NotOutputDirectory, ReindexResult, rebuild
-    from newsbot.verify import TemplateError
+    from newsbot.output.reindex import (
+        NOT_REBUILT,
+        TRUSTED,
+        NotOutputDirectory,
+        ReindexResult,
+        rebuild,
+    )
+    from newsbot.output.verify import TemplateError
 
     root = Path(args.directory)
     if not root.is_dir():

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     from newsbot import runtime
     from newsbot.archive import ReparseJobError, ReparseResult, reparse, reparse_jobs
-    from newsbot.storage import OutputStore, WriteError
+    from newsbot.output.store import OutputStore, WriteError
 
     inputs = [Path(p) for p in args.archives]
     missing = [str(p) for p in inputs if not p.exists()]

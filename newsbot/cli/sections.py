@@ -13,9 +13,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from newsbot.corpus.stats import pad
     from newsbot.pages.api import SPORTS_SECTIONS
     from newsbot.sections import ENGLISH, SECTIONS, SUBSECTION_NAMES, SUBSECTIONS
-    from newsbot.stats import pad
 
     rows = [("code", "name", "English", "sub-sections (sid2)")]
     for sid, name in SECTIONS.items():

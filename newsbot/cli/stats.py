@@ -25,8 +25,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsbot.safeio import OutputRefused, output_stream, output_target
-    from newsbot.stats import NoIndex, collect, html_page, text
+    from newsbot.corpus.stats import NoIndex, collect, text
+    from newsbot.corpus.stats_html import html_page
+    from newsbot.output.safeio import OutputRefused, output_stream, output_target
 
     root = Path(args.directory)
     if not root.is_dir():

@@ -35,7 +35,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsbot.verify import PARTLY, TemplateError, Verifier, verify_paths
+    from newsbot.output.verify import PARTLY, TemplateError, Verifier, verify_paths
 
     missing = [name for name in args.paths if not os.path.exists(name)]
     if missing:

@@ -22,8 +22,8 @@ from newsbot.args import parse_args
 from newsbot.config import LOG_LEVELS
 from newsbot.errors import ConfigError, OutputUnusable
 from newsbot.extensions import CrawlReport
+from newsbot.output.index import Index, StorageError, UnusableIndex
 from newsbot.search import require_credentials
-from newsbot.storage import Index, StorageError, UnusableIndex
 
 EXIT_BAD_ARGUMENTS = 2
 #: Above ``-s`` (cmdline, 40): ``NEWSBOT_QUIET`` puts newsbot's log handlers in Scrapy's place.

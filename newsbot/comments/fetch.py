@@ -32,7 +32,8 @@ from newsbot.errors import describe_exception, describe_failure
 from newsbot.items import Article, ArticleComments
 from newsbot.job import JobState
 from newsbot.ledger import Ledger
-from newsbot.storage import WRITTEN, Index, IndexEntry, comments_path
+from newsbot.output.index import WRITTEN, Index, IndexEntry
+from newsbot.output.paths import comments_path
 from newsbot.urls import NEWS, ArticleId
 
 logger = logging.getLogger(__name__)

@@ -104,7 +104,7 @@ def table(checks: list[Check]) -> str:
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Atomically: a temporary file beside it, then renamed (``newsbot.safeio``: a link is
     written through, a FIFO or device refused, ``-`` is standard output)."""
-    from newsbot.safeio import output_stream
+    from newsbot.output.safeio import output_stream
 
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     with output_stream(path) as out:

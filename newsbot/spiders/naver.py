@@ -48,6 +48,8 @@ from newsbot.errors import (
 from newsbot.items import Article, ArticleComments
 from newsbot.job import JobState
 from newsbot.ledger import Ledger, Outcome, WalkEnd, crawl_ledger
+from newsbot.output.index import DELETED, OUT_OF_RANGE, REDIRECTED, Index
+from newsbot.output.store import remove_temp_files
 from newsbot.pages.api import (
     API_LAYOUTS,
 )
@@ -70,13 +72,6 @@ from newsbot.sources import (
     next_step,
     page_digest,
     seed_walks,
-)
-from newsbot.storage import (
-    DELETED,
-    OUT_OF_RANGE,
-    REDIRECTED,
-    Index,
-    remove_temp_files,
 )
 from newsbot.urls import (
     ENTERTAIN,

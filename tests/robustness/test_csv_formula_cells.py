@@ -15,8 +15,8 @@ import pytest
 
 from newsbot.article import extract_article
 from newsbot.comments import comments_file, dump_jsonl
-from newsbot.hashing import content_hash
-from newsbot.storage import OutputStore
+from newsbot.output.hashing import content_hash
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT
 from tests.e2e import run_newsbot
 
@@ -93,6 +93,6 @@ def test_jsonl_keeps_the_text_exactly(tmp_path: Path) -> None:
     ],
 )
 def test_cell(value: object, cell: object) -> None:
-    from newsbot.export import _cell
+    from newsbot.corpus.export import _cell
 
     assert _cell(value) == cell

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.article import extract_article
-from newsbot.storage import WRITTEN, Index, OutputStore
+from newsbot.output.index import WRITTEN, Index
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT
 
 URL = "https://n.news.naver.com/mnews/article/082/0001252309"

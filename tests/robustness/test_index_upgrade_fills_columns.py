@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from newsbot.article import extract_article
+from newsbot.corpus.stats import collect
 from newsbot.dates import kst_date_of
 from newsbot.items import Article
-from newsbot.stats import collect
-from newsbot.storage import INDEX_NAME, WRITTEN, Index, OutputStore, article_path
+from newsbot.output.index import WRITTEN, Index
+from newsbot.output.paths import INDEX_NAME, article_path
+from newsbot.output.store import OutputStore
 from newsbot.urls import ArticleId
 from tests.conftest import FROZEN_CRAWLED_AT, article_fixtures
 

@@ -4,7 +4,7 @@ symbolic link was replaced by a file and a FIFO or device node by a regular file
 ``-o /dev/stdout`` replaced ``/dev/stdout``); an export killed by SIGTERM or SIGHUP left
 its temporary file behind.
 
-Now (``newsbot.safeio``): a link is written through (its target replaced, the link kept);
+Now (``newsbot.output.safeio``): a link is written through (its target replaced, the link kept);
 a FIFO, device or directory is refused in one line, exit 2, before any work; ``-`` is
 standard output; SIGTERM and SIGHUP remove the temporary file as Ctrl-C does.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.article import extract_article
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT
 from tests.e2e import run_newsbot, search_env
 from tests.fakenaver import FakeNaver
@@ -161,7 +161,7 @@ def test_doctor_report_to_a_link_writes_through_it(tmp_path: Path) -> None:
 SLOW_EXPORT = """
 import sys, time
 from pathlib import Path
-from newsbot.export import write
+from newsbot.corpus.export import write
 
 def rows():
     yield {"id": "001_0000000001"}
@@ -204,7 +204,7 @@ def test_an_export_killed_while_writing_leaves_no_temporary_file(
 def test_the_signal_handlers_are_put_back_and_an_ignored_hangup_stays_ignored(
     tmp_path: Path,
 ) -> None:
-    from newsbot.export import write
+    from newsbot.corpus.export import write
 
     seen = []
 

@@ -25,8 +25,8 @@ import pytest
 
 from newsbot.article import extract_article
 from newsbot.comments import comments_file, dump_jsonl
-from newsbot.storage import OutputStore
-from newsbot.verify import load_yaml, split_markdown
+from newsbot.output.markdown import load_yaml, split_markdown
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT, ROOT
 
 PAGES = {
@@ -125,7 +125,7 @@ def test_front_matter_nested_fifty_thousand_deep_is_named(tmp_path: Path) -> Non
 
 
 def test_the_front_matter_loader_refuses_what_could_be_a_bomb() -> None:
-    from newsbot.verify import FrontMatterError  # (here: the old code has none)
+    from newsbot.output.markdown import FrontMatterError  # (here: the old code has none)
 
     assert load_yaml('a: "*b &c"\nd: [1, {e: f}]\n') == {"a": "*b &c", "d": [1, {"e": "f"}]}
     for text, why in [

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from newsbot.article import extract_article
-from newsbot.storage import OutputStore
-from newsbot.verify import verify_text
+from newsbot.output.store import OutputStore
+from newsbot.output.verify import verify_text
 from tests.conftest import ARTICLES, FROZEN_CRAWLED_AT
 
 URL = "https://n.news.naver.com/mnews/article/082/0001252309"

@@ -28,7 +28,7 @@ CHILD = """
 import json, resource, sys
 from pathlib import Path
 from newsbot.archive import reparse
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 warm, bomb, out = map(Path, sys.argv[1:4])
 reparse([warm], OutputStore(out / "warm"))  # imports, caches, a page extracted
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

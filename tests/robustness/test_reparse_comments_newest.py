@@ -16,7 +16,8 @@ import pytest
 from newsbot import archive
 from newsbot.archive import WarcArchive, reparse
 from newsbot.comments import comment_url
-from newsbot.storage import Index, OutputStore
+from newsbot.output.index import Index
+from newsbot.output.store import OutputStore
 from newsbot.urls import ArticleId
 from tests.robustness.test_reparse_newest_wins import _aid, _page
 

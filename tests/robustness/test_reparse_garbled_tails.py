@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.archive import read_archive, reparse
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 from tests.conftest import ROOT
 from tests.robustness.test_reparse_short_records import _record, _url, _written
 

@@ -14,7 +14,7 @@ import pytest
 from newsbot.archive import WarcArchive, reparse
 from newsbot.archive import jobs as archive_jobs
 from newsbot.archive import passes as archive_passes
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES
 from tests.e2e import files, index_rows, run_newsbot
 

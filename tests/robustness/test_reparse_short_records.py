@@ -9,7 +9,7 @@ import gzip
 from pathlib import Path
 
 from newsbot.archive import archive_files, read_archive, reparse
-from newsbot.storage import OutputStore
+from newsbot.output.store import OutputStore
 from tests.conftest import ARTICLES
 from tests.e2e import files, run_newsbot
 

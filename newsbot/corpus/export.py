@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from newsbot.corpus import COLUMNS, COMMENT_COLUMNS
-from newsbot.safeio import output_stream
+from newsbot.corpus.loader import COLUMNS, COMMENT_COLUMNS
+from newsbot.output.safeio import output_stream
 
 FORMATS = ("jsonl", "csv", "parquet")
 BATCH = 1000

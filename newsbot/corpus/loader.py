@@ -29,10 +29,11 @@ from typing import Any
 from newsbot.comments import comments_file, read_jsonl
 from newsbot.dates import kst_date_of
 from newsbot.items import FIELD_NAMES
-from newsbot.safeio import bounded_lines, open_regular, read_regular
+from newsbot.output.index import WRITTEN
+from newsbot.output.paths import INDEX_NAME, TEMP_PREFIX, inside
+from newsbot.output.safeio import bounded_lines, open_regular, read_regular
+from newsbot.output.verify import MAX_FILE_BYTES, SKIPPED_DIRS, Verifier
 from newsbot.sections import OTHER_SECTIONS, SECTIONS, section_code
-from newsbot.storage import INDEX_NAME, TEMP_PREFIX, WRITTEN, inside
-from newsbot.verify import MAX_FILE_BYTES, SKIPPED_DIRS, Verifier
 
 #: The columns of an export, in order: the front matter's, then the body.
 COLUMNS: tuple[str, ...] = (*(f for f in FIELD_NAMES if f != "content"), "content")

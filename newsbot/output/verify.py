@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import urllib.parse
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -40,36 +39,18 @@ import yaml
 
 from newsbot.comments import MAX_RECORD_BYTES, read_jsonl
 from newsbot.comments import SUFFIX as COMMENTS_SUFFIX
-from newsbot.hashing import content_hash, file_hash
 from newsbot.items import Article
+from newsbot.output.hashing import content_hash, file_hash
+from newsbot.output.index import WRITTEN, IndexRow, plain, read_index
+from newsbot.output.markdown import ParsedFile, one_line, split_front_matter, split_markdown
+from newsbot.output.paths import INDEX_NAME, MAX_COMMENTS_FILE, TEMP_PREFIX
+from newsbot.output.safeio import bounded_lines, open_regular, read_regular
 from newsbot.render import TEMPLATE_NAME, render_article
-from newsbot.safeio import bounded_lines, open_regular, read_regular
-from newsbot.storage import INDEX_NAME, MAX_COMMENTS_FILE, TEMP_PREFIX, WRITTEN
-
-_FOOTER = "\n\n---\n\n*Crawled at:"
 
 #: Folders of an output directory that hold no articles (crawl reports, WARC archives).
 SKIPPED_DIRS = frozenset({"reports", "archive"})
 #: The largest article file read (a real one is tens of kilobytes).
 MAX_FILE_BYTES = 32 * 2**20
-#: The longest front matter read, in characters (a real one is about a kilobyte; an article
-#: with a hundred captioned photos a few tens).
-MAX_FRONT_MATTER = 2**20
-#: The deepest nesting of front matter read (newsbot writes three: ``authors``, ``images``).
-MAX_FRONT_MATTER_DEPTH = 32
-
-# libyaml first (fast), then PyYAML's own loader where libyaml refuses what newsbot writes:
-# ``yaml_scalar`` writes a lone surrogate as the escape "\ud800", which libyaml rejects
-# ("found invalid Unicode character escape code") and the pure loader reads back exactly.
-_LOADERS: tuple[Any, ...] = tuple(
-    loader for loader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader) if loader
-)
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    front_matter: dict[str, Any]
-    body: str
 
 
 @dataclass(frozen=True)
@@ -83,83 +64,6 @@ class FileCheck:
 
 class TemplateError(ValueError):
     """``verify`` cannot tell where the body is in files of this template (one line)."""
-
-
-class FrontMatterError(ValueError):
-    """Front matter that is refused unread: too large, nested too deep, or using YAML anchors
-    and aliases (newsbot writes none; a few kilobytes of them expand to gigabytes)."""
-
-
-def _check_events(text: str, loader: Any) -> None:
-    """``FrontMatterError`` for an anchor, an alias or nesting deeper than
-    ``MAX_FRONT_MATTER_DEPTH`` in ``text`` (read as events: nothing is built)."""
-    depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            what = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
-            line = event.start_mark.line + 1 if event.start_mark else "?"
-            raise FrontMatterError(
-                f"front matter uses a YAML {what}{anchor} (line {line}): anchors and aliases "
-                "are refused"
-            )
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_FRONT_MATTER_DEPTH:
-                raise FrontMatterError(
-                    f"front matter nested deeper than {MAX_FRONT_MATTER_DEPTH} levels"
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
-def load_yaml(text: str) -> Any:
-    """``text`` read with ``yaml.CSafeLoader``, or ``yaml.SafeLoader`` where libyaml refuses;
-    ``FrontMatterError`` for YAML that could be a bomb (see ``_check_events``) or values
-    Python cannot hold (an integer of 5,000 digits)."""
-    error: yaml.YAMLError | None = None
-    for loader in _LOADERS:
-        try:
-            _check_events(text, loader)
-            return yaml.load(text, Loader=loader)
-        except yaml.YAMLError as exc:
-            error = exc
-        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-            if isinstance(exc, FrontMatterError):
-                raise
-            raise FrontMatterError(f"front matter cannot be read: {_one_line(exc)}") from None
-    assert error is not None
-    raise error
-
-
-def _front_matter(text: str) -> tuple[dict[str, Any], int]:
-    """The front matter and the offset just past its closing ``---`` line."""
-    if not text.startswith("---\n"):
-        raise ValueError("no YAML front matter")
-    end = text.find("\n---\n", 3, MAX_FRONT_MATTER + 5)
-    if end < 0:
-        if text.find("\n---\n", 3) < 0:
-            raise ValueError("front matter is not closed")
-        raise FrontMatterError(f"front matter over {MAX_FRONT_MATTER:,} characters")
-    front = load_yaml(text[4 : end + 1])
-    if not isinstance(front, dict):
-        raise ValueError("front matter is not a mapping")
-    return front, end + 5
-
-
-def split_markdown(text: str) -> ParsedFile:
-    """Front matter and body of a file written with the default template.
-
-    The body is everything between the ``---`` line that follows the heading block and the
-    last ``---`` line before the ``*Crawled at:`` footer, without the blank line on each side.
-    """
-    front, offset = _front_matter(text)
-    rest = text[offset:]
-    start = rest.find("\n---\n\n")
-    stop = rest.rfind(_FOOTER)
-    if start < 0 or stop < start:
-        raise ValueError("body separators not found")
-    return ParsedFile(front, rest[start + 6 : stop])
 
 
 def _line_ending_problem(text: str) -> str | None:
@@ -179,10 +83,6 @@ def _line_ending_problem(text: str) -> str | None:
         counts = " and ".join(f"{n} {name}" for n, name in ((crlf, "CRLF"), (lone_cr, "CR")) if n)
         kind = f"{counts} among LF, first on line {line}"
     return f"line endings changed ({kind})"
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -298,7 +198,7 @@ class Verifier:
         try:
             return render_article(item, self.template)
         except Exception as exc:  # any template error: one line, refused
-            self._refuse(f"it does not render an article ({_one_line(exc)})")
+            self._refuse(f"it does not render an article ({one_line(exc)})")
 
     def _probe(self) -> None:
         for item in _probe_items():
@@ -313,9 +213,9 @@ class Verifier:
                 self._refuse("what it writes around the article text depends on the text")
             rendered = self._render({**item, "content": _PROBE_BODIES[0]})
             try:
-                front, _ = _front_matter(rendered)
+                front, _ = split_front_matter(rendered)
             except (ValueError, yaml.YAMLError) as exc:
-                self._refuse(f"its files do not start with YAML front matter ({_one_line(exc)})")
+                self._refuse(f"its files do not start with YAML front matter ({one_line(exc)})")
             if front.get("content_hash") != item["content_hash"]:
                 self._refuse("its front matter does not hold content_hash")
             try:
@@ -329,12 +229,12 @@ class Verifier:
         """Front matter and body of ``text``; ``ValueError`` (or ``yaml.YAMLError``) if none."""
         if self.template is None:
             return split_markdown(text)
-        front, _ = _front_matter(text)
+        front, _ = split_front_matter(text)
         try:
             rendered = render_article({**front, "content": self._marker}, self.template)
         except Exception as exc:
             raise ValueError(
-                f"{self.template} cannot be rendered from this front matter ({_one_line(exc)})"
+                f"{self.template} cannot be rendered from this front matter ({one_line(exc)})"
             ) from None
         before, found, after = rendered.partition(self._marker)
         if not found or self._marker in after:
@@ -371,7 +271,7 @@ class Verifier:
             parsed = self.split(text)
             actual = content_hash(parsed.body)
         except (ValueError, yaml.YAMLError) as exc:
-            return FileCheck(f"unreadable: {_one_line(exc)}")
+            return FileCheck(f"unreadable: {one_line(exc)}")
         expected = parsed.front_matter.get("content_hash")
         if expected != actual:
             return FileCheck(
@@ -413,31 +313,6 @@ COMMENTS_NOT_COVERED = "comments file(s) checked line by line only: no index hol
 #: Their order in the summary.
 PARTLY = (OUTSIDE, UNINDEXED, NOT_COVERED, COMMENTS_NOT_COVERED)
 
-#: Front-matter keys and the index columns that hold the same value: the ones named when a
-#: file's front matter was changed since newsbot wrote it.
-_DESCRIBED = (
-    ("title", "title"),
-    ("publisher", "publisher"),
-    ("category", "section"),
-    ("sid", "sid"),
-    ("layout", "layout"),
-    ("published_at", "published_at"),
-    ("modified_at", "modified_at"),
-    ("comment_count", "comment_count"),
-)
-
-
-@dataclass(frozen=True)
-class IndexRow:
-    """What the index says of one file (a column an older index lacks is ``None``)."""
-
-    status: str
-    content_hash: str | None
-    file_sha256: str | None = None
-    comments_sha256: str | None = None
-    #: (front-matter key, the index's value) for the keys of ``_DESCRIBED``
-    described: tuple[tuple[str, str | None], ...] = ()
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -447,35 +322,6 @@ class Verdict:
     name: str
     problem: str | None
     partly: str | None = None
-
-
-def read_index(path: Path) -> dict[str, IndexRow]:
-    """``path`` (relative, as the index stores it) -> its ``IndexRow``, read-only."""
-    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
-    db = sqlite3.connect(uri, uri=True, timeout=60)
-    try:
-        have = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
-        wanted = ["file_sha256", "comments_sha256", *(column for _, column in _DESCRIBED)]
-        optional = ", ".join(name if name in have else "NULL" for name in wanted)
-        rows = db.execute(
-            f"SELECT path, status, content_hash, {optional} FROM articles WHERE path IS NOT NULL"
-        ).fetchall()
-    finally:
-        db.close()
-    entries: dict[str, IndexRow] = {}
-    for rel, status, digest, file_sha256, comments_sha256, *described in rows:
-        if rel not in entries or status == WRITTEN:
-            entries[rel] = IndexRow(
-                status,
-                digest,
-                file_sha256,
-                comments_sha256,
-                tuple(
-                    (key, _plain(value))
-                    for (key, _), value in zip(_DESCRIBED, described, strict=True)
-                ),
-            )
-    return entries
 
 
 def markdown_files(root: Path, errors: list[OSError] | None = None) -> list[Path]:
@@ -508,18 +354,11 @@ def output_root(path: Path) -> Path | None:
     return None
 
 
-def _plain(value: Any) -> str | None:
-    """A front-matter or index value as text to compare (empty and missing alike)."""
-    if value is None or value == "" or isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
 def _edited(front: dict[str, Any] | None, row: IndexRow) -> str:
     """Why a file whose body verifies is not the file newsbot wrote, naming the front-matter
     keys whose value is not the index's."""
     keys = [
-        key for key, value in row.described if front is not None and _plain(front.get(key)) != value
+        key for key, value in row.described if front is not None and plain(front.get(key)) != value
     ]
     if keys:
         differ = "differs" if len(keys) == 1 else "differ"
@@ -634,7 +473,7 @@ class _Indexes:
             self.read[root] = None
             return None, Verdict(
                 str(root / INDEX_NAME),
-                f"unreadable index: {_one_line(exc)} (newsbot reindex {root} rebuilds it "
+                f"unreadable index: {one_line(exc)} (newsbot reindex {root} rebuilds it "
                 "from the files)",
             )
 

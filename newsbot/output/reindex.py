@@ -23,19 +23,17 @@ from typing import Any
 
 from newsbot.comments import comments_file
 from newsbot.dates import kst_date_of
-from newsbot.hashing import file_hash
-from newsbot.safeio import open_regular, read_regular
-from newsbot.storage import (
+from newsbot.output.hashing import file_hash
+from newsbot.output.index import Index, int64
+from newsbot.output.paths import (
     INDEX_NAME,
     MAX_ARTICLE_FILE,
     MAX_COMMENTS_FILE,
     TEMP_PREFIX,
-    WRITTEN,
-    Index,
     inside,
-    int64,
 )
-from newsbot.verify import Verifier, comments_problem
+from newsbot.output.safeio import open_regular, read_regular
+from newsbot.output.verify import Verifier, comments_problem
 
 #: What the files cannot tell, said after every reindex.
 NOT_REBUILT = (
@@ -55,12 +53,6 @@ _LEVELS = (re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}"), re.compile(r"[0-9]{
 _NAME = re.compile(r"[0-9]{3}_[0-9]{10}\.md")
 #: Files indexed between two commits of the new index.
 _BATCH = 1000
-_INSERT = (
-    "INSERT OR REPLACE INTO articles (id, status, path, content_hash, published_at,"
-    " modified_at, first_crawled_at, last_crawled_at, comment_count, title, publisher, sid,"
-    " section, layout, file_sha256, comments_sha256)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 class NotOutputDirectory(ValueError):
@@ -115,7 +107,6 @@ class _Builder:
         self.root = root
         self.verifier = verifier
         self.index = Index(folder)
-        self.db = self.index.db
         self.result = ReindexResult()
         self.pending = 0
 
@@ -148,9 +139,7 @@ class _Builder:
             return
         published = _text(front.get("published_at"))
         home = _home(published, rel)
-        earlier = self.db.execute(
-            "SELECT path, published_at, last_crawled_at FROM articles WHERE id = ?", (key,)
-        ).fetchone()
+        earlier = self.index.placed(key)
         if earlier is not None:
             kept = (_home(earlier[1], earlier[0]), earlier[2] or "") >= (home, crawled or "")
             other = self.root / earlier[0]
@@ -168,22 +157,19 @@ class _Builder:
         count = front.get("comment_count")
         if not isinstance(count, int) or isinstance(count, bool):
             count = None
-        self.db.execute(
-            _INSERT,
-            (
-                key,
-                WRITTEN,
-                rel,
-                digest,
-                published,
-                _text(front.get("modified_at")),
-                crawled,
-                crawled,
-                int64(count, "comment_count", key),
-                *(_text(front.get(k)) for k in ("title", "publisher", "sid", "category", "layout")),
-                whole,
-                self.comments_hash(path),
+        self.index.put_rebuilt(
+            key,
+            path=rel,
+            content_hash=digest,
+            published_at=published,
+            modified_at=_text(front.get("modified_at")),
+            crawled_at=crawled,
+            comment_count=int64(count, "comment_count", key),
+            described=tuple(
+                _text(front.get(k)) for k in ("title", "publisher", "sid", "category", "layout")
             ),
+            file_sha256=whole,
+            comments_sha256=self.comments_hash(path),
         )
         self.result.articles += 1
         self.pending += 1
@@ -215,11 +201,10 @@ class _Builder:
     def commit(self) -> None:
         """What was added so far, committed; a new transaction begun."""
         self.finish()
-        self.db.execute("BEGIN")
+        self.index.begin()
 
     def finish(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("COMMIT")
+        self.index.commit()
         self.pending = 0
 
 
